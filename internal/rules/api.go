@@ -1,8 +1,13 @@
 package rules
 
-import "github.com/scamscope/scamscope/internal/extract"
+import (
+	"sync"
 
-// Rule is one compiled rule. (Skeleton: the loader fills in the rest.)
+	"github.com/scamscope/scamscope/internal/extract"
+	"github.com/scamscope/scamscope/internal/match"
+)
+
+// Rule is one compiled rule.
 type Rule struct {
 	ID          string
 	Title       string
@@ -14,6 +19,77 @@ type Rule struct {
 	// a rule detects, for indicators; empty for other rules.
 	Brand string
 	Tool  string
+
+	// Fields are the page texts the rule's patterns are matched against.
+	Fields []extract.Field
+	// Patterns in file order, a words list expanded into one literal each.
+	Patterns  []Pattern
+	Condition Condition
+	// Requires are indicator conditions that must all hold for the rule
+	// to fire (see Requirement).
+	Requires []Requirement
+	Examples Examples
+
+	// File and Line locate the rule's definition.
+	File string
+	Line int
+}
+
+// Pattern is one pattern of a rule, in matching form.
+type Pattern struct {
+	// Literal is the literal after textnorm.Normalize; Regex the regular
+	// expression with the letters of its literal text normalised. Exactly
+	// one is set.
+	Literal string
+	Regex   string
+	// Source is the pattern as written in the file.
+	Source string
+	Word   bool
+	Line   int
+}
+
+// ConditionKind says how many of a rule's patterns must match.
+type ConditionKind uint8
+
+// The condition kinds.
+const (
+	Any     ConditionKind = iota // at least one pattern
+	All                          // every pattern
+	AtLeast                      // at least N distinct patterns
+)
+
+// Condition is a rule's condition over its distinct matched patterns.
+type Condition struct {
+	Kind ConditionKind
+	N    int // for AtLeast
+}
+
+// min returns the number of distinct patterns the condition needs out of n.
+func (c Condition) min(n int) int {
+	switch c.Kind {
+	case All:
+		return n
+	case AtLeast:
+		return c.N
+	}
+	return 1
+}
+
+// Requirement names a page indicator a rule needs besides its patterns:
+// "phone", "error_code", "lock", "runtime_lock", "brand" (another rule that
+// names a brand fired) or a lock kind such as "fullscreen".
+type Requirement string
+
+// Examples are a rule's test texts.
+type Examples struct {
+	Match   []Example
+	NoMatch []Example
+}
+
+// Example is one example text and the line it is written on.
+type Example struct {
+	Text string
+	Line int
 }
 
 // Evidence locates one match of a rule in a field's normalised text.
@@ -34,6 +110,13 @@ type Fired struct {
 type Set struct {
 	rules   []*Rule
 	version string
+	scoring Scoring
+
+	matcher *match.Matcher
+	pats    []patRef        // match pattern ID -> (rule, pattern)
+	crules  []compiledRule  // parallel to rules
+	fields  []extract.Field // fields some rule reads, in Field order
+	scratch sync.Pool       // *scratch
 }
 
 // Version identifies the rule set (a content hash of its files).
@@ -42,13 +125,9 @@ func (s *Set) Version() string { return s.version }
 // Rules returns the rules in load order.
 func (s *Set) Rules() []*Rule { return s.rules }
 
+// Scoring returns the scoring configuration loaded with the rules.
+func (s *Set) Scoring() Scoring { return s.scoring }
+
 // Evaluate matches the set against a page's features and returns the rules
 // that fired, in rule order.
-func (s *Set) Evaluate(f *extract.Features) []Fired { return nil }
-
-// Scoring is the scoring configuration decoded from scoring.yaml.
-// (Skeleton: the loader fills it in.)
-type Scoring struct{}
-
-// Scoring returns the set's scoring configuration.
-func (s *Set) Scoring() Scoring { return Scoring{} }
+func (s *Set) Evaluate(f *extract.Features) []Fired { return s.evaluate(f, false) }

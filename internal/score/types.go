@@ -45,13 +45,20 @@ type Indicators struct {
 	Locks       []extract.Lock
 }
 
+// CategoryScore is one category's contribution to the score, after its cap.
+type CategoryScore struct {
+	Category string
+	Score    int
+}
+
 // Verdict is the answer for one page, with everything that explains it.
 type Verdict struct {
 	Label          Label
 	Score          int // 0..100
 	RuleSetVersion string
 	Fired          []FiredRule // strongest first
-	Categories     []string    // evidence categories that counted
+	Categories     []string    // evidence categories that counted (non-zero contribution), in scoring order
+	Breakdown      []CategoryScore
 	Indicators     Indicators
 	Warnings       []string
 }

@@ -1,0 +1,95 @@
+# ScamScope. `make help` lists the targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := $(CURDIR)/bin
+export PATH := $(BIN):$(PATH)
+export GOTOOLCHAIN := local
+
+# Pinned tool versions.
+BUF_VERSION := v1.73.0
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+STATICCHECK_VERSION := v0.8.2
+GRPCURL_VERSION := v1.9.4
+
+SHARED_CORPUS ?= ../shared/corpus
+GRPC_ADDR ?= 127.0.0.1:9090
+METRICS_ADDR ?= 127.0.0.1:9091
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help.
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(BIN)/buf:
+	GOBIN=$(BIN) $(GO) install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+$(BIN)/protoc-gen-go:
+	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+$(BIN)/protoc-gen-go-grpc:
+	GOBIN=$(BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+$(BIN)/staticcheck:
+	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+$(BIN)/grpcurl:
+	GOBIN=$(BIN) $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+.PHONY: tools
+tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/staticcheck $(BIN)/grpcurl ## Install the pinned tools into ./bin.
+
+.PHONY: generate
+generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Regenerate the Go code from the protos.
+	buf generate
+
+.PHONY: check-generate
+check-generate: generate ## Fail when the committed generated code is stale.
+	@git diff --exit-code -- api || { echo "generated code in api/ is stale: run 'make generate' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- api)" || { echo "untracked generated files in api/: run 'make generate' and commit"; git status --porcelain -- api; exit 1; }
+
+.PHONY: lint
+lint: $(BIN)/buf $(BIN)/staticcheck ## go vet, staticcheck, gofmt, buf lint.
+	$(GO) vet ./...
+	staticcheck ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$'); echo "gofmt needed"; exit 1; }
+	buf lint
+
+.PHONY: test
+test: ## Run all tests, the rule examples, and the corpus floor when ../shared/corpus is present.
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(GO) run ./cmd/scamscope rules test
+	$(MAKE) --no-print-directory eval-floor
+
+.PHONY: eval-floor
+eval-floor:
+	@if [ -f "$(SHARED_CORPUS)/MANIFEST.tsv" ]; then \
+		$(GO) run ./cmd/scamscope eval --floor $(SHARED_CORPUS)/MANIFEST.tsv; \
+	else \
+		echo "eval: $(SHARED_CORPUS)/MANIFEST.tsv not found; skipping the real-corpus floor"; \
+	fi
+	$(GO) run ./cmd/scamscope eval corpus/MANIFEST.tsv
+
+.PHONY: eval
+eval: ## Evaluate on the real corpus (JSON report).
+	$(GO) run ./cmd/scamscope eval --json $(SHARED_CORPUS)/MANIFEST.tsv
+
+.PHONY: bench
+bench: ## Run all benchmarks.
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 30s).
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' internal); do \
+		pkg=./$$(dirname $$t); \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t | sed 's/func //'); do \
+			echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$${FUZZTIME:-30s} $$pkg || exit 1; \
+		done; \
+	done
+
+.PHONY: build
+build: ## Build scamscoped and scamscope into ./bin.
+	$(GO) build -o $(BIN)/scamscoped ./cmd/scamscoped
+	$(GO) build -o $(BIN)/scamscope ./cmd/scamscope
+
+.PHONY: run
+run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), metrics $(METRICS_ADDR)).
+	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --metrics-addr=$(METRICS_ADDR)

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/scamscope/scamscope/internal/corpus"
+	"github.com/scamscope/scamscope/internal/extract"
+	"github.com/scamscope/scamscope/internal/scan"
+)
+
+// scannerClassifier classifies corpus files with the local scanner. Files
+// are scanned without a page URL, typed by their extension.
+type scannerClassifier struct{ s *scan.Scanner }
+
+func (c scannerClassifier) Classify(ctx context.Context, e corpus.Entry, content []byte) (corpus.Outcome, error) {
+	res, err := c.s.ScanContent(ctx, &extract.Content{HTML: content, ContentType: contentType(e.Path)})
+	if err != nil {
+		return corpus.Outcome{}, err
+	}
+	o := corpus.Outcome{Call: corpus.Call(res.Verdict.Label.String()), Score: res.Verdict.Score}
+	for _, f := range res.Verdict.Fired {
+		o.Rules = append(o.Rules, f.ID)
+	}
+	return o, nil
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	floor := corpus.DefaultFloor()
+	fl := newFlags("eval", "scamscope eval [--json] [--rules DIR] [--floor] MANIFEST.tsv", stderr)
+	asJSON := fl.Bool("json", false, "print the report as one JSON object")
+	dir := fl.String("rules", "", "rules `DIR`; the built-in rules when empty")
+	check := fl.Bool("floor", false, fmt.Sprintf("exit 1 when below the floor: group_recall >= %.2f, fpr <= %.2f, fpr_hard_negative <= %.2f", floor.GroupRecall, floor.FPR, floor.FPRHardNegative))
+	fl.BoolVar(check, "check", false, "same as --floor")
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if fl.NArg() != 1 {
+		return usagef("eval: want one MANIFEST.tsv, got %d arguments", fl.NArg())
+	}
+	m, err := corpus.Load(fl.Arg(0))
+	if err != nil {
+		return err
+	}
+	set, err := loadRules(*dir)
+	if err != nil {
+		return err
+	}
+	rep, err := corpus.Evaluate(ctx, m, scannerClassifier{scan.New(scan.DefaultConfig(), set, nil)})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		out := struct {
+			*corpus.Report
+			RuleSet string `json:"rule_set"`
+		}{rep, set.Version()}
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("eval: encode report: %w", err)
+		}
+	} else {
+		fmt.Fprintf(stdout, "corpus           %s (rules %s)\n", fl.Arg(0), set.Version())
+		if err := rep.WriteText(stdout); err != nil {
+			return err
+		}
+	}
+	if *check {
+		if err := rep.Check(floor); err != nil {
+			return fmt.Errorf("eval %s: %w", fl.Arg(0), err)
+		}
+		fmt.Fprintln(stderr, "scamscope: eval: at or above the floor")
+	}
+	return nil
+}

@@ -1,0 +1,2 @@
+// Package browser renders untrusted URLs in headless Chromium.
+package browser

@@ -1,0 +1,1 @@
+SCAM 60 lock.keyboard

@@ -1,0 +1,314 @@
+package extract
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/scamscope/scamscope/internal/textnorm"
+)
+
+// Limits on what one page contributes.
+const (
+	maxURLBytes      = 2048 // longer URLs are cut
+	maxEvidenceBytes = 120  // of a Lock's Evidence
+	maxWarnings      = 50
+)
+
+// Extract returns the features of c. It is pure and never fails: what it
+// cannot read it notes in Features.Warnings, and an internal error (a
+// panic) is recovered and noted the same way, with whatever was extracted
+// before it.
+func Extract(c *Content) *Features {
+	f := &Features{}
+	if c == nil {
+		return f
+	}
+	x := &extractor{c: c, f: f, urlSeen: map[string]bool{}, locks: map[LockKind]*Lock{}}
+	x.protect("reading the content", x.collect)
+	x.protect("building the fields", x.finish)
+	return f
+}
+
+// extractor holds the raw material of one page while it is read.
+type extractor struct {
+	c *Content
+	f *Features
+
+	text, hidden []byte   // raw visible and hidden text
+	pending      []string // attribute texts of inline elements, flushed at the next block boundary
+	meta         []string
+	urls         []string
+	urlSeen      map[string]bool
+	sources      []string // script sources and handler bodies, raw
+	strs         []string // prose strings from scripts
+	dialogs      []string // static dialog texts
+	locks        map[LockKind]*Lock
+	nScripts     int
+	sheet        styleSheet
+	title        string
+	titleSet     bool
+}
+
+// protect runs fn, turning a panic into a warning.
+func (x *extractor) protect(what string, fn func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			x.warn(fmt.Sprintf("internal error while %s: %v", what, r))
+		}
+	}()
+	fn()
+}
+
+func (x *extractor) warn(s string) {
+	if len(x.f.Warnings) < maxWarnings {
+		x.f.Warnings = append(x.f.Warnings, s)
+	} else if len(x.f.Warnings) == maxWarnings {
+		x.f.Warnings = append(x.f.Warnings, "further warnings left out")
+	}
+}
+
+// collect reads the content into the extractor.
+func (x *extractor) collect() {
+	c := x.c
+	if c.URL != nil {
+		x.addURL(c.URL.String())
+	}
+	if len(c.HTML) > 0 {
+		body, warns := decode(c.HTML, c.ContentType)
+		for _, w := range warns {
+			x.warn(w)
+		}
+		if binary(body) {
+			x.warn("content looks binary, not text: read as plain text")
+			x.text = append(x.text, body...)
+		} else {
+			var parsed *scriptResult
+			parses := func() bool {
+				r := analyzeScript([]byte(body))
+				parsed = &r
+				return r.err == nil
+			}
+			switch contentKind(body, c.ContentType, c.URL, parses) {
+			case kindHTML:
+				x.readHTML(body)
+			case kindScript:
+				x.script("content", []byte(body), parsed)
+			case kindText:
+				x.text = append(x.text, body...)
+			}
+		}
+	}
+	for _, s := range c.Scripts {
+		name := s.Name
+		if name == "" {
+			name = "submitted"
+		}
+		x.script(name, s.Source, nil)
+	}
+}
+
+// binary reports whether s looks like binary data rather than text: NUL
+// bytes, or many control or replacement characters, in its first 4 KiB.
+func binary(s string) bool {
+	head := s[:min(len(s), 4096)]
+	if strings.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	bad, n := 0, 0
+	for _, r := range head {
+		n++
+		if r == utf8.RuneError || r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f' {
+			bad++
+		}
+	}
+	return n >= 32 && bad*10 > n
+}
+
+// script analyses one script (pre is its analysis when already done) and
+// takes in its source, findings, dialogs and strings.
+func (x *extractor) script(name string, src []byte, pre *scriptResult) {
+	x.nScripts++
+	x.sources = append(x.sources, string(src))
+	var r scriptResult
+	if pre != nil {
+		r = *pre
+	} else {
+		r = analyzeScript(src)
+	}
+	label := fmt.Sprintf("script %d (%s)", x.nScripts, name)
+	x.takeResult(label, r)
+}
+
+// handler analyses an inline event-handler attribute.
+func (x *extractor) handler(tag, attr, body string) {
+	if strings.TrimSpace(body) == "" {
+		return
+	}
+	x.sources = append(x.sources, body)
+	r := analyzeHandler(attr, []byte(body))
+	x.takeResult(fmt.Sprintf("%s handler on <%s>", attr, tag), r)
+}
+
+func (x *extractor) takeResult(label string, r scriptResult) {
+	if r.err != nil {
+		if r.tooLarge {
+			x.warn(fmt.Sprintf("%s not analysed: %v", label, r.err))
+		} else {
+			x.warn(fmt.Sprintf("%s does not parse: %v", label, r.err))
+		}
+	}
+	for _, fd := range r.findings {
+		x.addLock(fd.kind, fd.count, fd.evidence)
+	}
+	x.dialogs = append(x.dialogs, r.dialogs...)
+	x.strs = append(x.strs, r.strings...)
+}
+
+// addLock records a statically found lock, merged by kind.
+func (x *extractor) addLock(k LockKind, count int, evidence string) {
+	if k == "" || count <= 0 {
+		return
+	}
+	if l := x.locks[k]; l != nil {
+		l.Count += count
+		return
+	}
+	x.locks[k] = &Lock{Kind: k, Count: count, Evidence: cut(evidence, maxEvidenceBytes)}
+}
+
+// addURL records a URL for FieldURL, once. Fragment-only and javascript:
+// URLs are left out; data: URLs are cut to their media type.
+func (x *extractor) addURL(u string) {
+	u = strings.TrimSpace(u)
+	if u == "" || strings.HasPrefix(u, "#") || hasScheme(u, "javascript") {
+		return
+	}
+	if hasScheme(u, "data") {
+		if i := strings.IndexByte(u, ','); i >= 0 {
+			u = u[:i+1]
+		}
+	}
+	u = cut(u, maxURLBytes)
+	if x.urlSeen[u] {
+		return
+	}
+	x.urlSeen[u] = true
+	x.urls = append(x.urls, u)
+}
+
+// hasScheme reports whether u starts with scheme and a colon, in any case.
+func hasScheme(u, scheme string) bool {
+	return len(u) > len(scheme) && u[len(scheme)] == ':' && strings.EqualFold(u[:len(scheme)], scheme)
+}
+
+// cut shortens s to at most n bytes, on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// finish builds the fields and finds phones and codes in them.
+func (x *extractor) finish() {
+	f := x.f
+	x.flushPending()
+	f.Fields[FieldText] = textnorm.Normalize(string(x.text))
+	f.Fields[FieldHidden] = textnorm.Normalize(string(x.hidden))
+	f.Title = strings.TrimSpace(x.title)
+	f.Fields[FieldTitle] = textnorm.Normalize(x.title)
+	f.Fields[FieldMeta] = joinLines(x.meta)
+	f.Fields[FieldURL] = joinLines(x.urls)
+
+	// FieldScript: the sources, then the prose strings; strRanges locates
+	// the strings, which are searched for phones and codes.
+	var sb []byte
+	for _, s := range x.sources {
+		sb = appendLine(sb, s)
+	}
+	var strRanges [][2]int
+	for _, s := range x.strs {
+		start := len(sb)
+		if start > 0 {
+			start++ // after the newline appendLine adds
+		}
+		sb = appendLine(sb, s)
+		if len(sb) > start {
+			strRanges = append(strRanges, [2]int{start, len(sb)})
+		}
+	}
+	f.Fields[FieldScript] = string(sb)
+
+	dialogs := slices.Clone(x.dialogs)
+	dialogs = append(dialogs, x.c.Dialogs...)
+	f.Fields[FieldDialog] = joinLinesUnique(dialogs)
+
+	// Locks: static ones by kind, then the observed ones.
+	for _, k := range slices.Sorted(maps.Keys(x.locks)) {
+		f.Locks = append(f.Locks, *x.locks[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(x.c.Behaviors)) {
+		if n := x.c.Behaviors[k]; n > 0 && k != "" {
+			f.Locks = append(f.Locks, Lock{Kind: LockKind(k), Count: n, Runtime: true, Evidence: "observed at run time"})
+		}
+	}
+	kinds := map[string]bool{}
+	for _, l := range f.Locks {
+		kinds[textnorm.Normalize(string(l.Kind))] = true
+	}
+	f.Fields[FieldBehavior] = strings.Join(slices.Sorted(maps.Keys(kinds)), " ")
+
+	x.protect("finding phone numbers", func() { f.Phones = findPhones(f, strRanges, phoneRegions(f.Lang, x.c.URL)) })
+	x.protect("finding error codes", func() { f.ErrorCodes = findErrorCodes(f, strRanges) })
+}
+
+// appendLine appends the normalised s to b on a line of its own; empty
+// results add nothing.
+func appendLine(b []byte, s string) []byte {
+	n := len(b)
+	if n > 0 {
+		b = append(b, '\n')
+	}
+	b = textnorm.Append(b, s)
+	if len(b) == n+1 {
+		b = b[:n] // s was empty after normalisation
+	}
+	return b
+}
+
+func joinLines(ss []string) string {
+	var b []byte
+	for _, s := range ss {
+		b = appendLine(b, s)
+	}
+	return string(b)
+}
+
+func joinLinesUnique(ss []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		n := textnorm.Normalize(s)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return strings.Join(out, "\n")
+}
+
+// pageHost returns the host of u, or "".
+func pageHost(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Hostname()
+}

@@ -1,0 +1,548 @@
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/language"
+)
+
+// parse parses markup with scripting off, so that <noscript> content is
+// read as markup (it is what visitors without JavaScript see).
+func parse(src string) (*html.Node, error) {
+	return html.ParseWithOptions(strings.NewReader(src), html.ParseOptionEnableScripting(false))
+}
+
+// readHTML reads a page's markup.
+func (x *extractor) readHTML(src string) {
+	src, php := stripPHP(src)
+	for _, code := range php {
+		x.hidden = append(x.hidden, ' ')
+		x.hidden = append(x.hidden, code...)
+		x.hidden = append(x.hidden, ' ')
+	}
+	doc, err := parse(src)
+	if err != nil {
+		// x/net/html refuses nesting deeper than 512 elements.
+		x.warn(fmt.Sprintf("markup does not parse (%v): nesting below depth %d flattened", err, maxNesting))
+		doc, err = parse(flattenDeep(src, maxNesting))
+		if err != nil {
+			doc, err = parse(flattenDeep(src, 0))
+		}
+		if err != nil {
+			x.warn(fmt.Sprintf("markup does not parse even flattened (%v): read as text", err))
+			x.text = append(x.text, tagText(src)...)
+			return
+		}
+	}
+	d := goquery.NewDocumentFromNode(doc)
+	d.Find("style").Each(func(_ int, s *goquery.Selection) {
+		x.sheet.addSheet(s.Text())
+	})
+	x.readHead(d)
+	x.walk(doc)
+}
+
+// readHead reads the title, meta data and language.
+func (x *extractor) readHead(d *goquery.Document) {
+	d.Find("title").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if n := s.Get(0); n.Namespace != "" {
+			return true // an SVG <title> is a tooltip, not the page's
+		}
+		x.title, x.titleSet = s.Text(), true
+		return false
+	})
+	lang := strings.TrimSpace(d.Find("html").First().AttrOr("lang", ""))
+	var contentLang, ogLocale string
+	d.Find("meta").Each(func(_ int, s *goquery.Selection) {
+		name := strings.ToLower(strings.TrimSpace(s.AttrOr("name", s.AttrOr("property", ""))))
+		content := strings.TrimSpace(s.AttrOr("content", ""))
+		equiv := strings.ToLower(strings.TrimSpace(s.AttrOr("http-equiv", "")))
+		switch {
+		case equiv == "content-language":
+			if contentLang == "" {
+				contentLang, _, _ = strings.Cut(content, ",")
+			}
+		case equiv == "refresh":
+			if i := strings.Index(strings.ToLower(content), "url="); i >= 0 {
+				x.addURL(strings.Trim(content[i+4:], `'" `))
+			}
+		case name == "og:locale":
+			ogLocale = content
+		case metaText(name, content):
+			x.meta = append(x.meta, content)
+		}
+	})
+	for _, l := range []string{lang, contentLang, ogLocale} {
+		l = strings.ReplaceAll(strings.TrimSpace(l), "_", "-")
+		if l == "" {
+			continue
+		}
+		if _, err := language.Parse(l); err == nil {
+			x.f.Lang = l
+			break
+		}
+	}
+}
+
+// metaText reports whether a meta element's content is page text for
+// FieldMeta: description, keywords, og:title/description/site_name and the
+// twitter:* texts (not images, cards or URLs).
+func metaText(name, content string) bool {
+	if content == "" {
+		return false
+	}
+	switch name {
+	case "description", "keywords", "og:title", "og:description", "og:site_name":
+		return true
+	}
+	if strings.HasPrefix(name, "twitter:") {
+		if strings.HasPrefix(name, "twitter:image") || name == "twitter:card" || name == "twitter:url" {
+			return false
+		}
+		return !strings.Contains(content, "://")
+	}
+	return false
+}
+
+// walk visits the tree in document order without recursion (the tree may
+// be deep), collecting text, hidden text, scripts, media, iframes, forms
+// and URLs.
+func (x *extractor) walk(root *html.Node) {
+	w := walker{x: x}
+	n := root
+	for n != nil {
+		if w.enter(n) && n.FirstChild != nil {
+			n = n.FirstChild
+			continue
+		}
+		for n != nil {
+			w.leave(n)
+			if n == root {
+				return
+			}
+			if n.NextSibling != nil {
+				n = n.NextSibling
+				break
+			}
+			n = n.Parent
+		}
+	}
+}
+
+// walker is the state of one walk.
+type walker struct {
+	x          *extractor
+	hiddenRoot *html.Node // the outermost hidden element the walk is in
+	forms      []int      // indexes into Features.Forms of the open forms
+	media      int        // 1 + the index in Features.Media of the open audio or video element; 0 if none
+	mediaMuted bool       // it has the muted attribute
+}
+
+// out returns the buffer text goes to: hidden text inside a hidden element.
+func (w *walker) out() *[]byte {
+	if w.hiddenRoot != nil {
+		return &w.x.hidden
+	}
+	return &w.x.text
+}
+
+// separate ends a block: a line break in the current buffer, after any
+// pending attribute texts.
+func (w *walker) separate() {
+	if w.hiddenRoot == nil {
+		w.x.flushPending()
+	}
+	b := w.out()
+	if n := len(*b); n > 0 && (*b)[n-1] != '\n' {
+		*b = append(*b, '\n')
+	}
+}
+
+// flushPending writes the attribute texts of inline elements.
+func (x *extractor) flushPending() {
+	for _, s := range x.pending {
+		x.text = append(x.text, ' ')
+		x.text = append(x.text, s...)
+		x.text = append(x.text, ' ')
+	}
+	x.pending = x.pending[:0]
+}
+
+// attrText adds an attribute's text: at once, set apart by spaces, for
+// block and replaced elements and inside hidden ones; at the next block
+// boundary for inline elements, so that a title on a <span> inside a word
+// does not split the word.
+func (w *walker) attrText(n *html.Node, s string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	if w.hiddenRoot == nil && !separates(n) {
+		w.x.pending = append(w.x.pending, s)
+		return
+	}
+	b := w.out()
+	*b = append(*b, ' ')
+	*b = append(*b, s...)
+	*b = append(*b, ' ')
+}
+
+func (w *walker) enter(n *html.Node) bool {
+	x := w.x
+	switch n.Type {
+	case html.TextNode:
+		b := w.out()
+		*b = append(*b, n.Data...)
+		return false
+	case html.DocumentNode:
+		return true
+	case html.ElementNode:
+	default:
+		return false
+	}
+
+	tag := n.Data
+	for _, a := range n.Attr {
+		if len(a.Key) > 2 && strings.HasPrefix(a.Key, "on") && a.Namespace == "" {
+			x.handler(tag, a.Key, a.Val)
+		}
+	}
+	switch n.DataAtom {
+	case atom.Script:
+		x.inlineScript(n)
+		return false
+	case atom.Style, atom.Meta, atom.Base:
+		return false
+	case atom.Title:
+		if n.Namespace == "" {
+			return false // read by readHead
+		}
+	case atom.Link:
+		x.addURL(attr(n, "href"))
+		return false
+	case atom.Iframe, atom.Frame:
+		if src := strings.TrimSpace(attr(n, "src")); src != "" {
+			x.f.Iframes = append(x.f.Iframes, src)
+			x.addURL(src)
+		}
+		w.attrText(n, attr(n, "title"))
+		return false // its children are fallback markup read as raw text
+	case atom.A, atom.Area:
+		href := strings.TrimSpace(attr(n, "href"))
+		if hasScheme(href, "javascript") {
+			body := href[len("javascript:"):]
+			if u, err := url.PathUnescape(body); err == nil {
+				body = u
+			}
+			x.script("javascript: URL", []byte(body), nil)
+		} else {
+			x.addURL(href)
+		}
+	case atom.Audio, atom.Video, atom.Embed, atom.Bgsound:
+		w.mediaElement(n)
+	case atom.Source:
+		if src := strings.TrimSpace(attr(n, "src")); src != "" {
+			x.addURL(src)
+			if w.media > 0 && x.f.Media[w.media-1].Src == "" {
+				x.f.Media[w.media-1].Src = src
+			}
+		}
+	case atom.Form:
+		x.f.Forms = append(x.f.Forms, Form{
+			Action: strings.TrimSpace(attr(n, "action")),
+			Method: strings.ToLower(strings.TrimSpace(attr(n, "method"))),
+		})
+		w.forms = append(w.forms, len(x.f.Forms)-1)
+		x.addURL(attr(n, "action"))
+	case atom.Input, atom.Select, atom.Textarea:
+		w.formField(n)
+	}
+
+	if w.hiddenRoot == nil && x.hiddenElement(n) {
+		w.hiddenRoot = n
+		x.hidden = append(x.hidden, ' ')
+	}
+	if separates(n) {
+		w.separate()
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "alt", "title", "placeholder", "aria-label":
+			w.attrText(n, a.Val)
+		}
+	}
+	if n.DataAtom == atom.Input {
+		switch t := strings.ToLower(attr(n, "type")); t {
+		case "hidden":
+			if v := strings.TrimSpace(attr(n, "value")); v != "" {
+				x.hidden = append(x.hidden, ' ')
+				x.hidden = append(x.hidden, v...)
+				x.hidden = append(x.hidden, ' ')
+			}
+		case "", "text", "submit", "button", "reset", "search", "email", "tel", "url":
+			w.attrText(n, attr(n, "value"))
+		}
+	}
+	return true
+}
+
+func (w *walker) leave(n *html.Node) {
+	if n.Type != html.ElementNode {
+		return
+	}
+	switch n.DataAtom {
+	case atom.Form:
+		if len(w.forms) > 0 {
+			w.forms = w.forms[:len(w.forms)-1]
+		}
+	case atom.Audio, atom.Video:
+		w.endMedia()
+	}
+	if separates(n) {
+		w.separate()
+	}
+	if n == w.hiddenRoot {
+		w.hiddenRoot = nil
+		w.x.hidden = append(w.x.hidden, ' ')
+	}
+}
+
+// hiddenElement reports whether an element and its content are hidden
+// from a visitor: <template>, a closed <dialog>, the hidden attribute,
+// aria-hidden="true", or hiding CSS in its style attribute or in a rule of
+// the page's own style sheet for one of its classes or its id.
+func (x *extractor) hiddenElement(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Template:
+		return true
+	case atom.Dialog:
+		if !hasAttr(n, "open") {
+			return true
+		}
+	}
+	var class, id, style string
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "class":
+			class = a.Val
+		case "id":
+			id = a.Val
+		case "style":
+			style = a.Val
+		}
+	}
+	if class == "" && id == "" && style == "" {
+		return false
+	}
+	return x.sheet.hidden(class, id, style)
+}
+
+// separates reports whether an element starts a new line or box: block
+// elements, table cells, list items, line breaks, and replaced elements
+// (images, inputs, buttons, media). Inline elements do not: "Mic<b>ro</b>
+// soft" stays one word.
+func separates(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Body, atom.Br, atom.Button,
+		atom.Canvas, atom.Caption, atom.Center, atom.Dd, atom.Details, atom.Dialog, atom.Dir, atom.Div,
+		atom.Dl, atom.Dt, atom.Embed, atom.Fieldset, atom.Figcaption, atom.Figure, atom.Footer,
+		atom.Form, atom.Frameset, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Head,
+		atom.Header, atom.Hgroup, atom.Hr, atom.Html, atom.Iframe, atom.Img, atom.Input, atom.Legend,
+		atom.Li, atom.Listing, atom.Main, atom.Marquee, atom.Menu, atom.Nav, atom.Noscript,
+		atom.Object, atom.Ol, atom.Optgroup, atom.Option, atom.P, atom.Plaintext, atom.Pre,
+		atom.Section, atom.Select, atom.Summary, atom.Table, atom.Tbody, atom.Td, atom.Textarea,
+		atom.Tfoot, atom.Th, atom.Thead, atom.Tr, atom.Ul, atom.Video, atom.Audio, atom.Xmp,
+		atom.Template, atom.Svg, atom.Math:
+		return true
+	}
+	return false
+}
+
+// inlineScript takes in a <script> element: its src, and its body by type.
+func (x *extractor) inlineScript(n *html.Node) {
+	if src := strings.TrimSpace(attr(n, "src")); src != "" {
+		x.f.ScriptURLs = append(x.f.ScriptURLs, src)
+		x.addURL(src)
+	}
+	var body strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			body.WriteString(c.Data)
+		}
+	}
+	if strings.TrimSpace(body.String()) == "" {
+		return
+	}
+	switch scriptType(attr(n, "type")) {
+	case scriptJS:
+		x.script("inline", []byte(body.String()), nil)
+	case scriptTemplate:
+		x.hidden = append(x.hidden, ' ')
+		x.hidden = append(x.hidden, tagText(body.String())...)
+		x.hidden = append(x.hidden, ' ')
+	}
+}
+
+type scriptKind int
+
+const (
+	scriptJS       scriptKind = iota
+	scriptData                // JSON, import maps, speculation rules: not read
+	scriptTemplate            // client-side templates and other non-script types: hidden text
+)
+
+// scriptType classifies a <script type>.
+func scriptType(t string) scriptKind {
+	t = strings.ToLower(strings.TrimSpace(t))
+	if i := strings.IndexByte(t, ';'); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	switch t {
+	case "", "module", "text/javascript", "application/javascript", "text/ecmascript",
+		"application/ecmascript", "application/x-javascript", "application/x-ecmascript",
+		"text/x-javascript", "text/x-ecmascript", "text/jscript", "text/livescript",
+		"text/javascript1.0", "text/javascript1.1", "text/javascript1.2", "text/javascript1.3",
+		"text/javascript1.4", "text/javascript1.5", "text/babel", "text/jsx":
+		return scriptJS
+	case "importmap", "speculationrules":
+		return scriptData
+	}
+	if strings.Contains(t, "json") {
+		return scriptData
+	}
+	return scriptTemplate
+}
+
+// mediaElement takes in an audio, video, embed or bgsound element.
+func (w *walker) mediaElement(n *html.Node) {
+	x := w.x
+	m := Media{Tag: n.Data, Src: strings.TrimSpace(attr(n, "src"))}
+	switch n.DataAtom {
+	case atom.Audio, atom.Video:
+		m.Autoplay, m.Loop = hasAttr(n, "autoplay"), hasAttr(n, "loop")
+	case atom.Embed:
+		m.Autoplay = truthy(attr(n, "autostart")) || truthy(attr(n, "autoplay"))
+		m.Loop = truthy(attr(n, "loop"))
+	case atom.Bgsound:
+		m.Autoplay = true
+		l := strings.ToLower(strings.TrimSpace(attr(n, "loop")))
+		m.Loop = l == "infinite" || l == "-1" || l == "true"
+	}
+	if m.Src != "" {
+		x.addURL(m.Src)
+	}
+	x.f.Media = append(x.f.Media, m)
+	if n.DataAtom == atom.Audio || n.DataAtom == atom.Video {
+		// <source> children may give the src; the lock is judged at the end.
+		w.endMedia() // a media element inside another: judge the outer one now
+		w.media = len(x.f.Media)
+		w.mediaMuted = hasAttr(n, "muted")
+		return
+	}
+	x.mediaLock(&m, false, attr(n, "type"))
+}
+
+func (w *walker) endMedia() {
+	if w.media == 0 {
+		return
+	}
+	w.x.mediaLock(&w.x.f.Media[w.media-1], w.mediaMuted, "")
+	w.media = 0
+}
+
+var audioExt = regexp.MustCompile(`(?i)\.(mp3|wav|ogg|oga|m4a|aac|mid|midi|wma|flac|opus)(\?|#|$)`)
+
+// mediaLock records an audio_loop lock for media that plays sound by
+// itself: audio and bgsound that autoplay or loop, video that autoplays
+// and loops unmuted, an embed of audio that autostarts or loops.
+func (x *extractor) mediaLock(m *Media, muted bool, typ string) {
+	lock := false
+	switch m.Tag {
+	case "audio", "bgsound":
+		lock = m.Autoplay || m.Loop
+	case "video":
+		lock = m.Autoplay && m.Loop && !muted
+	case "embed":
+		lock = (m.Autoplay || m.Loop) && (audioExt.MatchString(m.Src) || strings.HasPrefix(strings.ToLower(typ), "audio/"))
+	}
+	if !lock {
+		return
+	}
+	ev := "<" + m.Tag
+	if m.Autoplay {
+		ev += " autoplay"
+	}
+	if m.Loop {
+		ev += " loop"
+	}
+	if m.Src != "" {
+		ev += " src=" + m.Src
+	}
+	x.addLock(LockAudioLoop, 1, ev+">")
+}
+
+// truthy reads a legacy boolean attribute value.
+func truthy(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "-1", "infinite", "autostart", "autoplay":
+		return true
+	}
+	return false
+}
+
+// sensitiveName matches input names, ids and autocomplete tokens that ask
+// for a card, a password or similar.
+var sensitiveName = regexp.MustCompile(`(?i)(^|[^a-z])(cvv2?|cvc2?|csc|ssn|pin)($|[^a-z])|card.?num|cc.?(num|number|exp|csc)|credit.?card|card.?no|expir|exp.?(date|month|year|mm|yy)|passw|passwd|security.?code`)
+
+// formField counts a form's fields and notes sensitive ones.
+func (w *walker) formField(n *html.Node) {
+	if len(w.forms) == 0 {
+		return
+	}
+	f := &w.x.f.Forms[w.forms[len(w.forms)-1]]
+	t := strings.ToLower(strings.TrimSpace(attr(n, "type")))
+	if n.DataAtom == atom.Input {
+		switch t {
+		case "hidden", "submit", "button", "reset", "image":
+			return
+		case "password":
+			f.Sensitive = true
+		}
+	}
+	f.Inputs++
+	for _, k := range []string{"name", "id", "autocomplete"} {
+		if sensitiveName.MatchString(attr(n, k)) {
+			f.Sensitive = true
+		}
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,364 @@
+package jsscan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// The finding kinds. They are the names of extract.LockKind.
+const (
+	KindDialogLoop       = "dialog_loop"
+	KindBeforeUnload     = "beforeunload_trap"
+	KindHistoryFlood     = "history_flood"
+	KindFullscreen       = "fullscreen"
+	KindKeyboardLock     = "keyboard_lock"
+	KindPointerLock      = "pointer_lock"
+	KindContextMenu      = "contextmenu_block"
+	KindDevtoolsKeys     = "devtools_key_block"
+	KindAudioLoop        = "audio_loop"
+	KindPrintLoop        = "print_loop"
+	KindDownloadLoop     = "download_loop"
+	KindNotificationSpam = "notification_spam"
+	KindWindowOpenStorm  = "window_open_storm"
+	KindObfuscation      = "obfuscation"
+)
+
+// kind indexes the finding kinds; Findings are reported in this order.
+type kind int
+
+const (
+	kDialogLoop kind = iota
+	kBeforeUnload
+	kHistoryFlood
+	kFullscreen
+	kKeyboardLock
+	kPointerLock
+	kContextMenu
+	kDevtoolsKeys
+	kAudioLoop
+	kPrintLoop
+	kDownloadLoop
+	kNotificationSpam
+	kWindowOpenStorm
+	kObfuscation
+	numKinds
+)
+
+func (k kind) String() string {
+	switch k {
+	case kDialogLoop:
+		return KindDialogLoop
+	case kBeforeUnload:
+		return KindBeforeUnload
+	case kHistoryFlood:
+		return KindHistoryFlood
+	case kFullscreen:
+		return KindFullscreen
+	case kKeyboardLock:
+		return KindKeyboardLock
+	case kPointerLock:
+		return KindPointerLock
+	case kContextMenu:
+		return KindContextMenu
+	case kDevtoolsKeys:
+		return KindDevtoolsKeys
+	case kAudioLoop:
+		return KindAudioLoop
+	case kPrintLoop:
+		return KindPrintLoop
+	case kDownloadLoop:
+		return KindDownloadLoop
+	case kNotificationSpam:
+		return KindNotificationSpam
+	case kWindowOpenStorm:
+		return KindWindowOpenStorm
+	case kObfuscation:
+		return KindObfuscation
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Limits.
+const (
+	// MaxInputSize is the largest script Analyze looks at; larger inputs
+	// are not analysed and Result.Err wraps ErrTooLarge.
+	MaxInputSize = 2 << 20
+
+	maxEvidence     = 120       // bytes of Finding.Evidence
+	maxStringsBytes = 128 << 10 // total bytes of Result.Strings
+	maxDialogsBytes = 32 << 10  // total bytes of Result.Dialogs
+	maxOneString    = 2 << 10   // bytes of one Strings or Dialogs entry
+	minProseBytes   = 12        // shorter literals are never prose
+	minProseRunes   = 12
+	maxDepth        = 4000     // AST nesting the walkers descend
+	maxSubScripts   = 32       // string code (setTimeout("..."), setAttribute("onx", "...")) parsed per input
+	maxSubScript    = 64 << 10 // bytes of one such string
+	maxSubNesting   = 2        // string code inside string code
+	maxRetrySize    = 512 << 10
+	maxLineRetries  = 4
+	longEncoded     = 200 // an encoded literal longer than this is obfuscation when decoded
+	obfIdentMin     = 10  // distinct _0x… identifiers that mark javascript-obfuscator output
+)
+
+// Errors. Result.Err wraps one of these.
+var (
+	ErrTooLarge = errors.New("jsscan: script too large")
+	ErrSyntax   = errors.New("jsscan: syntax error")
+	ErrInternal = errors.New("jsscan: internal error")
+)
+
+// SyntaxError is a script that did not parse. It matches ErrSyntax with
+// errors.Is.
+type SyntaxError struct {
+	Line, Column int // 1-based position of the error in the input
+	Message      string
+	// BlankedLines is how many lines around errors were blanked to get a
+	// partial parse; zero when nothing could be analysed from the AST.
+	BlankedLines int
+}
+
+func (e *SyntaxError) Error() string {
+	s := fmt.Sprintf("jsscan: syntax error at line %d, column %d: %s", e.Line, e.Column, e.Message)
+	if e.BlankedLines > 0 {
+		s += fmt.Sprintf(" (analysed after blanking %d line(s))", e.BlankedLines)
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrSyntax) hold.
+func (e *SyntaxError) Is(target error) bool { return target == ErrSyntax }
+
+// Finding is one kind of lock behaviour found in a script.
+type Finding struct {
+	Kind     string // one of the Kind constants
+	Count    int    // number of sites in the source
+	Evidence string // the first site, rendered from the AST, at most 120 bytes
+}
+
+// Result is what Analyze found in one script.
+type Result struct {
+	// Findings has at most one entry per kind, in the order of the Kind
+	// constants.
+	Findings []Finding
+	// Dialogs are the static texts passed to alert, confirm and prompt:
+	// string literals, concatenations and templates (unknown parts left
+	// out), and variables assigned a string once. Deduplicated.
+	Dialogs []string
+	// Strings are the other string literals (and concatenations) that read
+	// as prose, markup stripped, deduplicated, at most 128 KiB in all.
+	Strings []string
+	// Err is set when the script was too large, did not parse (see
+	// SyntaxError; the results are then partial) or the analysis failed.
+	Err error
+}
+
+// Count returns the number of sites of the finding kind k, or 0.
+func (r Result) Count(k string) int {
+	for _, f := range r.Findings {
+		if f.Kind == k {
+			return f.Count
+		}
+	}
+	return 0
+}
+
+// Analyze parses a script and reports the lock behaviours, dialog texts and
+// prose strings in it. It never panics; Result.Err says what went wrong.
+func Analyze(src []byte) Result {
+	return analyze(src, "", false, false)
+}
+
+// AnalyzeHandler analyses the body of an inline event-handler attribute
+// (onload="...", oncontextmenu="return false") for the named event ("load",
+// "onload" and "ONLOAD" are the same). The body may return, as an attribute
+// handler can. The element the attribute is on is unknown, so handlers of
+// click-like and frequent events (blur, mousemove, keydown) are treated as an
+// element's; use AnalyzeElementHandler when the element is known.
+func AnalyzeHandler(event string, body []byte) Result {
+	return AnalyzeElementHandler("", event, body)
+}
+
+// AnalyzeElementHandler is AnalyzeHandler for an attribute on the element
+// named tag: handlers on <body>, <html> and <frameset> see every event of
+// the page, so a body onclick or onblur that opens a dialog is a loop, and a
+// body onkeydown="return false" blocks every key.
+func AnalyzeElementHandler(tag, event string, body []byte) Result {
+	event = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(event)), "on")
+	if event == "" {
+		event = "unknown"
+	}
+	switch strings.ToLower(strings.TrimSpace(tag)) {
+	case "body", "html", "frameset":
+		return analyze(body, event, true, true)
+	}
+	return analyze(body, event, false, true)
+}
+
+// analyze analyses a script, or (inline) the body of a handler of event,
+// attached to the window, document or <body> when global.
+func analyze(src []byte, event string, global, inline bool) (res Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = Result{Err: fmt.Errorf("%w: panic: %v", ErrInternal, r)}
+		}
+	}()
+	if len(src) > MaxInputSize {
+		return Result{Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(src), MaxInputSize)}
+	}
+	a := newAnalyzer()
+	ast, blanked, err := parseTolerant(src, inline)
+	if ast == nil {
+		lexTexts(src, a.text)
+		res.Dialogs, res.Strings, res.Err = a.text.dialogs, a.text.strings, err
+		return res
+	}
+	a.run(ast, event, global)
+	for _, r := range blanked {
+		lexTexts(src[r[0]:r[1]], a.text)
+	}
+	res = a.result()
+	res.Err = err
+	return res
+}
+
+// parseJS parses src (which it does not modify) as a script, or as the body
+// of an event handler when inline.
+func parseJS(src []byte, inline bool) (*js.AST, error) {
+	// A full slice expression makes the parser copy instead of writing its
+	// NUL sentinel into the caller's spare capacity.
+	return js.Parse(parse.NewInputBytes(src[:len(src):len(src)]), js.Options{Inline: inline})
+}
+
+// parseTolerant parses src. When that fails it retries with server-template
+// tags (<?php ... ?>, <?= ... ?>) and CDATA markers blanked, which is a
+// complete parse of the script part; then, for inputs up to maxRetrySize,
+// with the offending lines blanked, which is a partial parse reported with
+// the first SyntaxError and the byte ranges blanked. A nil AST means
+// nothing could be parsed.
+func parseTolerant(src []byte, inline bool) (*js.AST, [][2]int, error) {
+	ast, err := parseJS(src, inline)
+	if err == nil {
+		return ast, nil, nil
+	}
+	first := syntaxError(err)
+	buf, cloned := src, false
+	if hasTemplateMarkup(src) {
+		spaced := blankTemplates(src, ' ')
+		ast, err2 := parseJS(spaced, inline)
+		if err2 == nil {
+			return ast, nil, nil
+		}
+		buf, err, cloned = spaced, err2, true
+		if ast, err2 = parseJS(blankTemplates(src, '0'), inline); err2 == nil {
+			return ast, nil, nil
+		}
+	}
+	if len(src) > maxRetrySize {
+		return nil, nil, first
+	}
+	if !cloned {
+		buf = bytes.Clone(src)
+	}
+	var blanked [][2]int
+	for i := 0; i < maxLineRetries; i++ {
+		start, end, ok := blankLine(buf, syntaxError(err).Line)
+		if !ok {
+			break
+		}
+		blanked = append(blanked, [2]int{start, end})
+		first.BlankedLines++
+		if ast, err = parseJS(buf, inline); err == nil {
+			return ast, blanked, first
+		}
+	}
+	first.BlankedLines = 0
+	return nil, nil, first
+}
+
+// syntaxError converts a parser error.
+func syntaxError(err error) *SyntaxError {
+	var pe *parse.Error
+	if errors.As(err, &pe) {
+		return &SyntaxError{Line: pe.Line, Column: pe.Column, Message: pe.Message}
+	}
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return &SyntaxError{Message: truncate(msg, 200)}
+}
+
+func hasTemplateMarkup(src []byte) bool {
+	return bytes.Contains(src, []byte("<?")) || bytes.Contains(src, []byte("<![CDATA[")) || bytes.Contains(src, []byte("]]>"))
+}
+
+// blankTemplates returns a copy of src with PHP tags and CDATA markers
+// overwritten, keeping offsets and newlines. A PHP tag becomes fill followed
+// by spaces: ' ' suits tags inside strings and statements, '0' tags that
+// stand for a value (var phone = <?= $phone ?>;).
+func blankTemplates(src []byte, fill byte) []byte {
+	b := bytes.Clone(src)
+	for i := 0; i < len(b); {
+		j := bytes.Index(b[i:], []byte("<?"))
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end := len(b)
+		if k := bytes.Index(b[start+2:], []byte("?>")); k >= 0 {
+			end = start + 2 + k + 2
+		}
+		blank(b[start:end])
+		b[start] = fill
+		i = end
+	}
+	for _, m := range [][]byte{[]byte("<![CDATA["), []byte("]]>")} {
+		for i := 0; ; {
+			j := bytes.Index(b[i:], m)
+			if j < 0 {
+				break
+			}
+			blank(b[i+j : i+j+len(m)])
+			i += j + len(m)
+		}
+	}
+	return b
+}
+
+// blank overwrites b with spaces, keeping line breaks.
+func blank(b []byte) {
+	for i, c := range b {
+		if c != '\n' && c != '\r' {
+			b[i] = ' '
+		}
+	}
+}
+
+// blankLine blanks the 1-based line of b, returning its byte range, and
+// reports whether it changed anything.
+func blankLine(b []byte, line int) (start, end int, ok bool) {
+	if line < 1 {
+		return 0, 0, false
+	}
+	for l := 1; l < line; l++ {
+		k := bytes.IndexByte(b[start:], '\n')
+		if k < 0 {
+			return 0, 0, false
+		}
+		start += k + 1
+	}
+	end = len(b)
+	if k := bytes.IndexByte(b[start:], '\n'); k >= 0 {
+		end = start + k
+	}
+	if len(bytes.TrimSpace(b[start:end])) == 0 {
+		return 0, 0, false
+	}
+	blank(b[start:end])
+	return start, end, true
+}

@@ -1,0 +1,234 @@
+package match
+
+import (
+	"slices"
+	"strings"
+)
+
+const none = -1
+
+// automaton is an Aho-Corasick DFA over byte classes for a set of distinct
+// non-empty strings (the entries).
+//
+// States are premultiplied row offsets into trans. Each row has stride
+// columns: one per byte class, then one holding the state's index into the
+// special tables. Non-special states come first, so a state is special
+// (something to report) exactly when its offset is >= special. The root is
+// offset 0.
+type automaton struct {
+	classes [256]uint8
+	stride  uint32
+	trans   []uint32
+	special uint32
+	cut     int // dense depth limit
+	overlap int // max dense depth - 1: bytes a scan must replay to resync
+
+	// Per special state.
+	spEntry []int32 // entry ending here, or none
+	spDict  []int32 // next special state on the suffix chain with an entry, or none
+	spCont  []int32 // trie node at depth cut whose subtree goes on, or none
+
+	// The full trie as sibling lists, for the walks below depth cut.
+	tFirst []int32
+	tNext  []int32
+	tByte  []byte
+	tEntry []int32
+}
+
+// buildAutomaton builds the automaton for strs (distinct, non-empty); the
+// entry of strs[i] is i.
+//
+// The dense table holds every trie state down to depth cut; strings longer
+// than cut are recognised by their first cut bytes and then confirmed by
+// walking the sparse trie. The cut is the deepest level whose states still
+// fit in denseBudget bytes, and never more than maxCut, which also bounds
+// the overlap between scan streams.
+func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
+	a := &automaton{}
+	// Trie from the sorted strings: children are created in byte order, so
+	// each node's child list is sorted.
+	order := make([]int32, len(strs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(strs[x], strs[y]) })
+	newNode := func(b byte) int32 {
+		a.tFirst = append(a.tFirst, none)
+		a.tNext = append(a.tNext, none)
+		a.tByte = append(a.tByte, b)
+		a.tEntry = append(a.tEntry, none)
+		return int32(len(a.tFirst) - 1)
+	}
+	newNode(0)
+	var path []int32 // path[d] = node at depth d of the previous string
+	var last []int32 // last child of each node, to append siblings
+	last = append(last, none)
+	path = append(path, 0)
+	prev := ""
+	maxLen := 0
+	for _, e := range order {
+		s := strs[e]
+		maxLen = max(maxLen, len(s))
+		lcp := 0
+		for lcp < len(s) && lcp < len(prev) && s[lcp] == prev[lcp] {
+			lcp++
+		}
+		path = path[:lcp+1]
+		for d := lcp; d < len(s); d++ {
+			parent := path[d]
+			n := newNode(s[d])
+			last = append(last, none)
+			if last[parent] == none {
+				a.tFirst[parent] = n
+			} else {
+				a.tNext[last[parent]] = n
+			}
+			last[parent] = n
+			path = append(path, n)
+		}
+		a.tEntry[path[len(s)]] = e
+		prev = s
+	}
+
+	// BFS order, depth by depth, choosing the cut.
+	bfs := []int32{0}
+	var used [256]bool
+	nClasses := 1
+	a.cut = 0
+	for lo := 0; a.cut < maxCut && a.cut < maxLen; {
+		hi := len(bfs)
+		grown := bfs
+		usedNext := used
+		n := nClasses
+		for _, u := range bfs[lo:hi] {
+			for c := a.tFirst[u]; c != none; c = a.tNext[c] {
+				grown = append(grown, c)
+				if !usedNext[a.tByte[c]] {
+					usedNext[a.tByte[c]] = true
+					n++
+				}
+			}
+		}
+		if a.cut > 0 && len(grown)*(n+1)*4 > denseBudget {
+			break
+		}
+		bfs, used, nClasses = grown, usedNext, n
+		lo = hi
+		a.cut++
+	}
+	k := uint8(1)
+	for b := range used {
+		if used[b] {
+			a.classes[b] = k
+			k++
+		}
+	}
+	stride := nClasses + 1
+	a.stride = uint32(stride)
+	nd := len(bfs)
+	dense := make([]int32, len(a.tFirst)) // trie node -> BFS index, or none
+	for i := range dense {
+		dense[i] = none
+	}
+	for i, u := range bfs {
+		dense[u] = int32(i)
+	}
+	depth := make([]uint8, nd)
+
+	// Transitions by BFS index, failure links, suffix outputs.
+	trans := make([]uint32, nd*stride)
+	fail := make([]int32, nd)
+	hasOut := make([]bool, nd)
+	dict := make([]int32, nd) // BFS index of next state with an entry on the suffix chain
+	for i, u := range bfs {
+		row := trans[i*stride : (i+1)*stride]
+		if i == 0 {
+			dict[0] = none
+		} else {
+			f := fail[i]
+			copy(row, trans[int(f)*stride:int(f+1)*stride])
+			hasOut[i] = hasOut[f] || a.tEntry[bfs[f]] != none
+			if a.tEntry[bfs[f]] != none {
+				dict[i] = f
+			} else {
+				dict[i] = dict[f]
+			}
+		}
+		if a.tEntry[u] != none {
+			hasOut[i] = true
+		}
+		if int(depth[i]) == a.cut {
+			continue
+		}
+		for c := a.tFirst[u]; c != none; c = a.tNext[c] {
+			ci := dense[c]
+			cls := int(a.classes[a.tByte[c]])
+			if i == 0 {
+				fail[ci] = 0
+			} else {
+				fail[ci] = int32(trans[int(fail[i])*stride+cls])
+			}
+			depth[ci] = depth[i] + 1
+			row[cls] = uint32(ci)
+		}
+	}
+
+	// Renumber: non-special states first.
+	isSpecial := func(i int) bool {
+		return hasOut[i] || (int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none)
+	}
+	perm := make([]uint32, nd)
+	next := uint32(0)
+	for i := range nd {
+		if !isSpecial(i) {
+			perm[i] = next
+			next++
+		}
+	}
+	a.special = next * uint32(stride)
+	nSpecial := nd - int(next)
+	a.spEntry = make([]int32, nSpecial)
+	a.spDict = make([]int32, nSpecial)
+	a.spCont = make([]int32, nSpecial)
+	for i := range nd {
+		if isSpecial(i) {
+			perm[i] = next
+			next++
+		}
+	}
+	maxDepth := 0
+	for i := range nd {
+		maxDepth = max(maxDepth, int(depth[i]))
+		row := trans[i*stride : (i+1)*stride]
+		for c := range stride - 1 {
+			row[c] = perm[row[c]] * uint32(stride)
+		}
+		row[stride-1] = 0
+		if !isSpecial(i) {
+			continue
+		}
+		x := perm[i] - a.special/uint32(stride)
+		row[stride-1] = x
+		a.spEntry[x] = a.tEntry[bfs[i]]
+		a.spDict[x] = none
+		if d := dict[i]; d != none {
+			a.spDict[x] = int32(perm[d] - a.special/uint32(stride))
+		}
+		a.spCont[x] = none
+		if int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none {
+			a.spCont[x] = bfs[i]
+		}
+	}
+	a.overlap = max(maxDepth-1, 0)
+	// Permute rows into place.
+	a.trans = make([]uint32, nd*stride)
+	for i := range nd {
+		copy(a.trans[int(perm[i])*stride:], trans[i*stride:(i+1)*stride])
+	}
+	return a
+}
+
+// memBytes estimates the automaton's heap size.
+func (a *automaton) memBytes() int {
+	return 4*len(a.trans) + 12*len(a.spEntry) + 13*len(a.tFirst)
+}

@@ -1,0 +1,226 @@
+package match
+
+import (
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// The verifier is a bounded backtracker over a syntax.Prog, written to give
+// exactly what regexp.FindIndex gives on the whole text (leftmost start,
+// then the first match in priority order, as Go's own backtracker), but
+// for start positions in a window only, with no allocation, and reading
+// the whole text for context, so ^, $, \b and \B see the true neighbours
+// of the window.
+//
+// Its memo has one bit per (position, instruction) for the positions
+// [base, hi]. A path that reaches beyond hi sets overflow, and the caller
+// must not trust the result; callers size hi from the regex's maximum
+// match length, so this happens only for unbounded regexes.
+
+const endOfText rune = -1
+
+type btJob struct {
+	pc  uint32
+	arg bool
+	pos int
+}
+
+type backtracker struct {
+	jobs     []btJob
+	visited  []uint64
+	cleared  int // visited[:cleared] is known to be zero
+	base, hi int
+	nInst    int
+	overflow bool
+}
+
+// maxMemoWords caps the memo (4 Mbit, 512 KiB); larger searches fall back
+// to package regexp.
+const maxMemoWords = 1 << 16
+
+// reset prepares a search whose paths stay within [base, hi].
+func (b *backtracker) reset(nInst, base, hi int) {
+	b.nInst, b.base, b.hi, b.overflow = nInst, base, hi, false
+	words := ((hi-base+1)*nInst + 63) / 64
+	if cap(b.visited) < words {
+		b.visited = make([]uint64, words)
+		b.cleared = words
+	} else {
+		b.visited = b.visited[:words]
+		b.cleared = 0
+	}
+	b.jobs = b.jobs[:0]
+}
+
+func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
+	if pos > b.hi {
+		b.overflow = true
+		return false
+	}
+	n := (pos-b.base)*b.nInst + int(pc)
+	w := n >> 6
+	if w >= b.cleared {
+		end := min(len(b.visited), w+64)
+		clear(b.visited[b.cleared:end])
+		b.cleared = end
+	}
+	bit := uint64(1) << (n & 63)
+	if b.visited[w]&bit != 0 {
+		return false
+	}
+	b.visited[w] |= bit
+	return true
+}
+
+func (b *backtracker) push(insts []syntax.Inst, pc uint32, pos int, arg bool) {
+	if insts[pc].Op != syntax.InstFail && (arg || b.shouldVisit(pc, pos)) {
+		b.jobs = append(b.jobs, btJob{pc: pc, arg: arg, pos: pos})
+	}
+}
+
+func step(text []byte, pos int) (rune, int) {
+	if pos < len(text) {
+		return utf8.DecodeRune(text[pos:])
+	}
+	return endOfText, 0
+}
+
+// emptyContext is the set of empty-width assertions true at pos, computed
+// as package regexp computes it for a []byte input.
+func emptyContext(text []byte, pos int) syntax.EmptyOp {
+	r1, r2 := endOfText, endOfText
+	if uint(pos-1) < uint(len(text)) {
+		r1, _ = utf8.DecodeLastRune(text[:pos])
+	}
+	if uint(pos) < uint(len(text)) {
+		r2, _ = utf8.DecodeRune(text[pos:])
+	}
+	return syntax.EmptyOpContext(r1, r2)
+}
+
+// try reports the end of the first match (in priority order) starting at
+// pos. Captures do not change which match is found first, so they are
+// followed as no-ops.
+func (b *backtracker) try(prog *syntax.Prog, text []byte, pos int) (int, bool) {
+	insts := prog.Inst
+	b.push(insts, uint32(prog.Start), pos, false)
+	for len(b.jobs) > 0 {
+		l := len(b.jobs) - 1
+		pc, pos, arg := b.jobs[l].pc, b.jobs[l].pos, b.jobs[l].arg
+		b.jobs = b.jobs[:l]
+		goto skip
+	checkAndLoop:
+		if !b.shouldVisit(pc, pos) {
+			continue
+		}
+	skip:
+		inst := &insts[pc]
+		switch inst.Op {
+		case syntax.InstAlt:
+			if arg {
+				arg = false
+				pc = inst.Arg
+				goto checkAndLoop
+			}
+			b.jobs = append(b.jobs, btJob{pc: pc, arg: true, pos: pos})
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstAltMatch:
+			switch insts[inst.Out].Op {
+			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+				b.push(insts, inst.Arg, pos, false)
+				pc = inst.Arg
+				pos = len(text)
+				goto checkAndLoop
+			}
+			b.push(insts, inst.Out, len(text), false)
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstRune:
+			r, w := step(text, pos)
+			if !inst.MatchRune(r) {
+				continue
+			}
+			pos += w
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstRune1:
+			r, w := step(text, pos)
+			if r != inst.Rune[0] {
+				continue
+			}
+			pos += w
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstRuneAnyNotNL:
+			r, w := step(text, pos)
+			if r == '\n' || r == endOfText {
+				continue
+			}
+			pos += w
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstRuneAny:
+			r, w := step(text, pos)
+			if r == endOfText {
+				continue
+			}
+			pos += w
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstEmptyWidth:
+			op := syntax.EmptyOp(inst.Arg)
+			if emptyContext(text, pos)&op != op {
+				continue
+			}
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstCapture, syntax.InstNop:
+			pc = inst.Out
+			goto checkAndLoop
+		case syntax.InstMatch:
+			return pos, true
+		default: // InstFail
+			continue
+		}
+	}
+	return 0, false
+}
+
+// goMinInputLen is regexp's minInputLen: package regexp reports no match
+// for a text shorter than this, even where a case-folded literal could
+// match fewer bytes, and the Matcher must agree with it.
+func goMinInputLen(re *syntax.Regexp) int {
+	switch re.Op {
+	default:
+		return 0
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL, syntax.OpCharClass:
+		return 1
+	case syntax.OpLiteral:
+		l := 0
+		for _, r := range re.Rune {
+			if r == utf8.RuneError {
+				l++
+			} else {
+				l += utf8.RuneLen(r)
+			}
+		}
+		return l
+	case syntax.OpCapture, syntax.OpPlus:
+		return goMinInputLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * goMinInputLen(re.Sub[0])
+	case syntax.OpConcat:
+		l := 0
+		for _, sub := range re.Sub {
+			l += goMinInputLen(sub)
+		}
+		return l
+	case syntax.OpAlternate:
+		l := goMinInputLen(re.Sub[0])
+		for _, sub := range re.Sub[1:] {
+			l = min(l, goMinInputLen(sub))
+		}
+		return l
+	}
+}

@@ -1,0 +1,253 @@
+package match
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"sync"
+)
+
+// ErrInvalidPattern is wrapped by the errors Compile returns for a pattern
+// it cannot use.
+var ErrInvalidPattern = errors.New("invalid pattern")
+
+// Matcher is the compiled multi-pattern matcher: an Aho-Corasick automaton
+// over all literals and regex atoms, and a verifier for the regexes that
+// the automaton flags. It is immutable after Compile and safe for
+// concurrent use.
+type Matcher struct {
+	ac       *automaton
+	entries  []entry // one per distinct automaton string
+	entryRe  []int32 // regexes triggered by an entry: entryRe[e.re0:e.re1]
+	groups   []span  // literal groups: patterns sharing Literal and Word
+	groupLen []int   // byte length of each group's literal
+	res      []reInfo
+	always   []int32 // regexes without atoms: searched on the whole text
+	ids      []int   // pattern IDs; groups and regexes hold ranges of it
+	pending  int     // groups + regexes with atoms: what a scan looks for
+	cfg      config
+	pool     sync.Pool
+}
+
+type span struct{ lo, hi int32 }
+
+type entry struct {
+	n           int32 // byte length
+	plain, word int32 // literal group without / with Word, or none
+	re0, re1    int32
+}
+
+// reInfo is one distinct regex.
+type reInfo struct {
+	prog     *syntax.Prog
+	std      *regexp.Regexp // for searches too large for the backtracker
+	prefix   []byte         // every match starts with it
+	anchored bool           // can match at position 0 only
+	never    bool           // can never match
+	minInput int            // package regexp's minimum input length
+	maxLen   int            // max match length in bytes, -1: unbounded
+	// back: every match whose atom the scan detects at p starts at or
+	// after p-back; -1: unbounded.
+	back int
+	ids  span
+}
+
+// config holds the tuning knobs; tests shrink them to reach every path
+// with small inputs.
+type config struct {
+	denseBudget   int // bytes of dense transition table
+	maxCut        int // deepest dense level
+	minStreamText int // shortest text scanned as parallel streams
+}
+
+var defaultConfig = config{denseBudget: 24 << 20, maxCut: 32, minStreamText: 1024}
+
+// Compile builds a Matcher for ps. Patterns are validated as CompileNaive
+// validates them; errors wrap ErrInvalidPattern or the regexp/syntax error.
+func Compile(ps []Pattern) (*Matcher, error) {
+	return compile(ps, defaultConfig)
+}
+
+func compile(ps []Pattern, cfg config) (*Matcher, error) {
+	m := &Matcher{cfg: cfg}
+	type litKey struct {
+		lit  string
+		word bool
+	}
+	litIdx := map[litKey]int{}
+	reIdx := map[string]int{}
+	var litPats, rePats [][]int // pattern IDs per group / regex
+	var exprs []string
+	for _, p := range ps {
+		if (p.Literal == "") == (p.Regex == "") {
+			return nil, fmt.Errorf("pattern %d: %w: exactly one of literal and regex must be set", p.ID, ErrInvalidPattern)
+		}
+		if p.Literal != "" {
+			k := litKey{p.Literal, p.Word}
+			g, ok := litIdx[k]
+			if !ok {
+				g = len(litPats)
+				litIdx[k] = g
+				litPats = append(litPats, nil)
+			}
+			litPats[g] = append(litPats[g], p.ID)
+			continue
+		}
+		r, ok := reIdx[p.Regex]
+		if !ok {
+			r = len(exprs)
+			reIdx[p.Regex] = r
+			exprs = append(exprs, p.Regex)
+			rePats = append(rePats, nil)
+		}
+		rePats[r] = append(rePats[r], p.ID)
+	}
+
+	// Entries: distinct strings of the automaton.
+	entIdx := map[string]int32{}
+	entryOf := func(s string) int32 {
+		e, ok := entIdx[s]
+		if !ok {
+			e = int32(len(m.entries))
+			entIdx[s] = e
+			m.entries = append(m.entries, entry{n: int32(len(s)), plain: none, word: none})
+		}
+		return e
+	}
+	for k, g := range litIdx {
+		e := entryOf(k.lit)
+		if k.word {
+			m.entries[e].word = int32(g)
+		} else {
+			m.entries[e].plain = int32(g)
+		}
+	}
+	m.groups = make([]span, len(litPats))
+	m.groupLen = make([]int, len(litPats))
+	for k, g := range litIdx {
+		m.groupLen[g] = len(k.lit)
+	}
+	for g, ids := range litPats {
+		m.groups[g] = m.addIDs(ids)
+	}
+
+	// Regexes.
+	m.res = make([]reInfo, len(exprs))
+	atoms := make([][]string, len(exprs))
+	atomAt := make([]int, len(exprs))
+	for r, expr := range exprs {
+		id := rePats[r][0]
+		std, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %d: %w", id, err)
+		}
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %d: %w", id, err)
+		}
+		tree = tree.Simplify()
+		prog, err := syntax.Compile(tree)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %d: %w", id, err)
+		}
+		sh := analyzeRegex(tree)
+		prefix, _ := prog.Prefix()
+		cond := prog.StartCond()
+		m.res[r] = reInfo{
+			prog:     prog,
+			std:      std,
+			prefix:   []byte(prefix),
+			anchored: cond&syntax.EmptyBeginText != 0,
+			never:    cond == ^syntax.EmptyOp(0),
+			minInput: goMinInputLen(tree),
+			maxLen:   sh.maxLen,
+			back:     -1,
+			ids:      m.addIDs(rePats[r]),
+		}
+		atoms[r], atomAt[r] = sh.atoms, sh.atomAt
+	}
+	// The automaton's cut depends on its strings, and back on the cut:
+	// collect the atoms first.
+	reOf := make([][]int32, 0, len(m.entries))
+	for r, as := range atoms {
+		if as == nil || m.res[r].never {
+			m.always = append(m.always, int32(r))
+			continue
+		}
+		for _, s := range as {
+			e := entryOf(s)
+			for int(e) >= len(reOf) {
+				reOf = append(reOf, nil)
+			}
+			reOf[e] = append(reOf[e], int32(r))
+		}
+	}
+	strs := make([]string, len(m.entries))
+	for s, e := range entIdx {
+		strs[e] = s
+	}
+	m.ac = buildAutomaton(strs, cfg.denseBudget, cfg.maxCut)
+	for e := range m.entries {
+		m.entries[e].re0 = int32(len(m.entryRe))
+		if e < len(reOf) {
+			m.entryRe = append(m.entryRe, reOf[e]...)
+		}
+		m.entries[e].re1 = int32(len(m.entryRe))
+	}
+	for r, as := range atoms {
+		if as == nil || m.res[r].never {
+			continue
+		}
+		longest := 0
+		for _, s := range as {
+			longest = max(longest, len(s))
+		}
+		if at := atomAt[r]; at >= 0 {
+			m.res[r].back = at + min(longest, m.ac.cut)
+		}
+	}
+	m.pending = len(m.groups) + len(m.res) - len(m.always)
+	m.pool.New = func() any { return m.newFinder() }
+	return m, nil
+}
+
+func (m *Matcher) addIDs(ids []int) span {
+	lo := int32(len(m.ids))
+	m.ids = append(m.ids, ids...)
+	return span{lo, int32(len(m.ids))}
+}
+
+// Find appends to dst the leftmost Hit of every pattern that occurs in
+// text, in the order the package doc states, and returns the extended
+// slice. It does not allocate when dst has room for the hits.
+func (m *Matcher) Find(text []byte, dst []Hit) []Hit {
+	f := m.pool.Get().(*finder)
+	f.text = text
+	f.rem = m.pending
+	if len(m.entries) > 0 {
+		f.scan()
+	}
+	f.replay()
+	for _, r := range m.always {
+		f.search(r, 0, len(text))
+	}
+	n0 := len(dst)
+	dst = f.collect(dst)
+	f.reset()
+	m.pool.Put(f)
+	slices.SortFunc(dst[n0:], compareHits)
+	return dst
+}
+
+func compareHits(a, b Hit) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}

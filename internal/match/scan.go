@@ -1,0 +1,441 @@
+package match
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// The scan runs the automaton over the text as nStreams interleaved
+// streams, each over its own stretch of the text: the byte-by-byte walk
+// through the transition table is a chain of dependent loads, and
+// independent chains let the CPU overlap them. Stream k starts overlap
+// bytes before its stretch, so it is in the right state when the stretch
+// begins, and reports only what ends inside it.
+//
+// Everything the automaton reports is keyed by its detection position p:
+// the end of the string, or for a string longer than the automaton's cut,
+// the end of its first cut bytes. Within a stream, keys grow; and stream k's
+// keys are all below stream k+1's.
+//
+// Literals: the first valid occurrence a stream finds is that stream's
+// leftmost (a literal's occurrences are detected in start order), and the
+// lowest stream that finds a literal holds the leftmost overall.
+//
+// Regexes: stream 0 verifies its atom hits as they come; later streams
+// record theirs, and after the scan the records are verified in key order,
+// so every regex sees its atom hits in key order from the start of the
+// text (see verify for why that yields the leftmost match).
+const (
+	nStreams = 4
+	// slack extends a verification window past its atom hit, so that
+	// one window covers the hits that follow closely.
+	slack = 64
+)
+
+const noStream = 0xFF
+
+const (
+	pending uint8 = iota
+	found
+	absent
+)
+
+// reState is the per-Find state of one regex.
+type reState struct {
+	limit      int // no match starts at or before limit (from the windows so far)
+	start, end int
+	status     uint8
+	touched    bool
+}
+
+type atomRec struct {
+	r int32
+	p int
+}
+
+// finder is the scratch of one Find: reused through the Matcher's pool,
+// and left clean by reset.
+type finder struct {
+	m    *Matcher
+	text []byte
+	rem  int // groups and atom regexes not settled by stream 0
+	low  [nStreams]int
+
+	gFirst []uint8 // per group: lowest stream that found it, or noStream
+	gStart []int
+	gFound []int32
+
+	rs       []reState
+	rTouched []int32
+	recs     [nStreams][]atomRec
+	recUntil []int // per (stream, regex): hits up to here are covered by a record
+
+	bt backtracker
+}
+
+func (m *Matcher) newFinder() *finder {
+	f := &finder{
+		m:        m,
+		gFirst:   make([]uint8, len(m.groups)),
+		gStart:   make([]int, len(m.groups)),
+		rs:       make([]reState, len(m.res)),
+		recUntil: make([]int, nStreams*len(m.res)),
+	}
+	for i := range f.gFirst {
+		f.gFirst[i] = noStream
+	}
+	for i := range f.rs {
+		f.rs[i].limit = -1
+	}
+	return f
+}
+
+func (f *finder) reset() {
+	for _, g := range f.gFound {
+		f.gFirst[g] = noStream
+	}
+	f.gFound = f.gFound[:0]
+	for _, r := range f.rTouched {
+		f.rs[r] = reState{limit: -1}
+	}
+	f.rTouched = f.rTouched[:0]
+	f.text = nil
+}
+
+// collect appends the hits of every pattern found.
+func (f *finder) collect(dst []Hit) []Hit {
+	m := f.m
+	for _, g := range f.gFound {
+		ids := m.groups[g]
+		start := f.gStart[g]
+		end := start + m.groupLen[g]
+		for _, id := range m.ids[ids.lo:ids.hi] {
+			dst = append(dst, Hit{ID: id, Start: start, End: end})
+		}
+	}
+	for _, r := range f.rTouched {
+		st := &f.rs[r]
+		if st.status != found {
+			continue
+		}
+		ids := m.res[r].ids
+		for _, id := range m.ids[ids.lo:ids.hi] {
+			dst = append(dst, Hit{ID: id, Start: st.start, End: st.end})
+		}
+	}
+	return dst
+}
+
+// scan runs the automaton over the whole text.
+func (f *finder) scan() {
+	a := f.m.ac
+	n := len(f.text)
+	ov := a.overlap
+	steps := (n + (nStreams-1)*ov) / nStreams
+	if n < f.m.cfg.minStreamText || steps <= 2*ov {
+		f.low[0] = 0
+		f.run(0, 0, 0)
+		return
+	}
+	var w [nStreams]int
+	for k := 1; k < nStreams; k++ {
+		f.low[k] = w[k-1] + steps
+		w[k] = f.low[k] - ov
+	}
+	text := f.text
+	t0 := text[w[0] : w[0]+steps]
+	t1 := text[w[1] : w[1]+steps]
+	t2 := text[w[2] : w[2]+steps]
+	t3 := text[w[3] : w[3]+steps]
+	t1, t2, t3 = t1[:len(t0)], t2[:len(t0)], t3[:len(t0)]
+	trans := a.trans
+	cls := &a.classes
+	sp := a.special
+	var s0, s1, s2, s3 uint32
+	for j := range t0 {
+		s0 = trans[s0+uint32(cls[t0[j]])]
+		s1 = trans[s1+uint32(cls[t1[j]])]
+		s2 = trans[s2+uint32(cls[t2[j]])]
+		s3 = trans[s3+uint32(cls[t3[j]])]
+		if s0 >= sp || s1 >= sp || s2 >= sp || s3 >= sp {
+			if s0 >= sp {
+				f.special(0, s0, w[0]+j+1)
+			}
+			if s1 >= sp {
+				f.special(1, s1, w[1]+j+1)
+			}
+			if s2 >= sp {
+				f.special(2, s2, w[2]+j+1)
+			}
+			if s3 >= sp {
+				f.special(3, s3, w[3]+j+1)
+			}
+			if f.rem == 0 {
+				return
+			}
+		}
+	}
+	f.run(nStreams-1, s3, w[nStreams-1]+steps)
+}
+
+// run continues stream k from state s at text[i] to the end of the text.
+func (f *finder) run(k int, s uint32, i int) {
+	a := f.m.ac
+	trans := a.trans
+	cls := &a.classes
+	sp := a.special
+	text := f.text
+	for ; i < len(text); i++ {
+		s = trans[s+uint32(cls[text[i]])]
+		if s >= sp {
+			f.special(k, s, i+1)
+			if f.rem == 0 {
+				return
+			}
+		}
+	}
+}
+
+// special reports what the special state s means at key p in stream k.
+func (f *finder) special(k int, s uint32, p int) {
+	if p <= f.low[k] {
+		return // the previous stream's
+	}
+	a := f.m.ac
+	x := int32(a.trans[s+a.stride-1])
+	if c := a.spCont[x]; c != none {
+		f.walk(k, c, p)
+	}
+	e := a.spEntry[x]
+	for {
+		if e != none {
+			f.entry(k, e, p-int(f.m.entries[e].n), p, p)
+		}
+		if x = a.spDict[x]; x == none {
+			return
+		}
+		e = a.spEntry[x]
+	}
+}
+
+// walk follows the trie below node (at depth cut, ending at p) and reports
+// the longer strings that occur there.
+func (f *finder) walk(k int, node int32, p int) {
+	a := f.m.ac
+	text := f.text
+	start := p - a.cut
+	for q := p; q < len(text); q++ {
+		b := text[q]
+		c := a.tFirst[node]
+		for c != none && a.tByte[c] < b {
+			c = a.tNext[c]
+		}
+		if c == none || a.tByte[c] != b {
+			return
+		}
+		node = c
+		if e := a.tEntry[node]; e != none {
+			f.entry(k, e, start, q+1, p)
+		}
+	}
+}
+
+// entry handles an occurrence of entry e at text[start:end], detected at p
+// by stream k.
+func (f *finder) entry(k int, e int32, start, end, p int) {
+	en := &f.m.entries[e]
+	if g := en.plain; g != none && f.gFirst[g] > uint8(k) {
+		f.foundGroup(g, k, start)
+	}
+	if g := en.word; g != none && f.gFirst[g] > uint8(k) &&
+		wordBoundaryBefore(f.text, start) && wordBoundaryAfter(f.text, end) {
+		f.foundGroup(g, k, start)
+	}
+	for _, r := range f.m.entryRe[en.re0:en.re1] {
+		f.atom(k, r, p)
+	}
+}
+
+func (f *finder) foundGroup(g int32, k int, start int) {
+	if f.gFirst[g] == noStream {
+		f.gFound = append(f.gFound, g)
+	}
+	if k == 0 {
+		f.rem--
+	}
+	f.gFirst[g] = uint8(k)
+	f.gStart[g] = start
+}
+
+// atom handles an atom hit of regex r at key p in stream k.
+func (f *finder) atom(k int, r int32, p int) {
+	st := &f.rs[r]
+	if st.status != pending {
+		return
+	}
+	if k == 0 {
+		f.verify(r, p)
+		if st.status != pending {
+			f.rem--
+		}
+		return
+	}
+	i := k*len(f.rs) + int(r)
+	if p <= f.recUntil[i] {
+		return
+	}
+	f.recUntil[i] = p + slack
+	f.recs[k] = append(f.recs[k], atomRec{r: r, p: p})
+}
+
+// replay verifies the atom hits recorded by streams 1 and up, in key order.
+func (f *finder) replay() {
+	for k := 1; k < nStreams; k++ {
+		for _, rc := range f.recs[k] {
+			if f.rs[rc.r].status == pending {
+				f.verify(rc.r, rc.p)
+			}
+			f.recUntil[k*len(f.rs)+int(rc.r)] = 0
+		}
+		f.recs[k] = f.recs[k][:0]
+	}
+}
+
+// verify handles an atom hit of regex r at key p, hits arriving in key
+// order. Every match contains an atom at a place the regex fixes; for the
+// match whose atom is detected at key q, that atom starts at or after
+// q-min(len, cut), so the match starts at or after q-back, and at or before
+// q. The hits before this one were verified for every start up to
+// st.limit. So no match starts before max(st.limit+1, p-back), and every
+// start up to p is searched now (up to p+slack, in fact): a match found
+// there is the leftmost. With no match, st.limit moves on and later hits
+// continue from there. When back is unbounded the window reaches back to
+// st.limit+1, the start of the text for the first hit.
+func (f *finder) verify(r int32, p int) {
+	ri := &f.m.res[r]
+	st := &f.rs[r]
+	if p <= st.limit {
+		return
+	}
+	lo := st.limit + 1
+	if ri.back >= 0 {
+		lo = max(lo, p-ri.back)
+	}
+	f.search(r, lo, min(p+slack, len(f.text)))
+}
+
+// search finds the leftmost match of regex r that starts in [lo, limit],
+// given that none starts before lo, and records it; with none, it records
+// that no match starts up to limit.
+func (f *finder) search(r int32, lo, limit int) {
+	ri := &f.m.res[r]
+	st := &f.rs[r]
+	if !st.touched {
+		st.touched = true
+		f.rTouched = append(f.rTouched, r)
+	}
+	text := f.text
+	n := len(text)
+	if ri.never || n < ri.minInput {
+		st.status = absent
+		return
+	}
+	if ri.anchored {
+		if lo > 0 {
+			st.status = absent
+			return
+		}
+		limit = 0
+	}
+	nInst := len(ri.prog.Inst)
+	rows := maxMemoWords * 64 / nInst // positions the memo can hold
+	reach := ri.maxLen                // how far a path may go past its start
+	if reach < 0 {
+		reach = rows / 2
+	}
+	piece := rows - reach - 1 // starts per memo
+	if piece < 1 {
+		f.fallback(r)
+		return
+	}
+	s := runeStart(text, lo)
+	for s <= limit {
+		s1 := min(limit, s+piece-1)
+		f.bt.reset(nInst, s, min(n, s1+reach))
+		next, start, end, ok := f.tryStarts(ri, s, s1)
+		if f.bt.overflow {
+			f.fallback(r)
+			return
+		}
+		if ok {
+			st.status, st.start, st.end = found, start, end
+			return
+		}
+		s = next
+	}
+	st.limit = limit
+	if limit >= n {
+		st.status = absent
+	}
+}
+
+// tryStarts tries the start positions in [s0, s1] that package regexp
+// would try (rune boundaries, given s0 is one), leftmost first. It returns
+// the match, or the next start position to try.
+func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok bool) {
+	text := f.text
+	pos := s0
+	for pos <= s1 {
+		if len(ri.prefix) > 0 {
+			i := bytes.Index(text[pos:min(len(text), s1+len(ri.prefix))], ri.prefix)
+			if i < 0 {
+				return s1 + 1, 0, 0, false
+			}
+			pos += i
+		}
+		if e, ok := f.bt.try(ri.prog, text, pos); ok || f.bt.overflow {
+			return 0, pos, e, ok
+		}
+		if pos >= len(text) {
+			return pos + 1, 0, 0, false
+		}
+		_, w := utf8.DecodeRune(text[pos:])
+		pos += w
+	}
+	return pos, 0, 0, false
+}
+
+// fallback settles regex r with package regexp on the whole text.
+func (f *finder) fallback(r int32) {
+	st := &f.rs[r]
+	if loc := f.m.res[r].std.FindIndex(f.text); loc != nil {
+		st.status, st.start, st.end = found, loc[0], loc[1]
+	} else {
+		st.status = absent
+	}
+}
+
+// runeStart returns the last position at or before lo where package
+// regexp, decoding the text from its start, begins a rune. Any position
+// holding a byte that is not a UTF-8 continuation byte is one; so is any
+// position preceded by three continuation bytes, as no rune is longer
+// than four bytes.
+func runeStart(text []byte, lo int) int {
+	if lo <= 0 {
+		return 0
+	}
+	if lo >= len(text) {
+		return len(text)
+	}
+	for b := lo; b > lo-utf8.UTFMax && b > 0; b-- {
+		if !isContinuation(text[b]) {
+			return b
+		}
+	}
+	if lo < utf8.UTFMax {
+		return 0
+	}
+	return lo
+}
+
+func isContinuation(c byte) bool { return c&0xC0 == 0x80 }

@@ -1,0 +1,275 @@
+// Package textnorm puts text into the one form that rules are matched
+// against. Extraction normalises every page text with it and the rule loader
+// normalises every rule literal with it, so the two meet byte for byte.
+//
+// Normalize (and Append, its allocation-free form) applies these steps, in
+// this order:
+//
+//  1. Invalid UTF-8: every maximal run of bytes that is not valid UTF-8
+//     becomes one U+FFFD REPLACEMENT CHARACTER (as strings.ToValidUTF8).
+//  2. Invisible characters are dropped: the Default_Ignorable_Code_Point
+//     set of Unicode (soft hyphen U+00AD, combining grapheme joiner U+034F,
+//     U+061C, Hangul fillers, U+180B..U+180F, zero-width space, joiners and
+//     direction marks U+200B..U+200F, bidi embeddings U+202A..U+202E,
+//     U+2060..U+206F, variation selectors, U+FEFF, U+FFF0..U+FFF8, tag
+//     characters) and the control characters (Cc) that are not white space.
+//     So "Mi\u200Bcro\u00ADsoft" reads "microsoft".
+//  3. Unicode NFKC: full-width and mathematical letters and digits,
+//     ligatures, circled and super/subscript forms become plain ones;
+//     accents stay ("sécurité" stays "sécurité").
+//  4. Look-alike letters of other scripts become the Latin letter they
+//     imitate, but only inside a word that also contains a Latin letter, so
+//     Russian or Greek text stays as it is while "Windоws" written with a
+//     Cyrillic о reads "windows". A word is a maximal run of letters, marks
+//     and decimal digits. A look-alike followed by a combining mark is left
+//     alone (the pair is a different letter, and mapping it would change
+//     what NFKC composes). The table (see confusables.go) is taken from
+//     Unicode's confusables data (UTS #39) for Cyrillic, Greek, Armenian,
+//     Cherokee, Lisu and Coptic, plus Latin-script look-alikes such as
+//     ı, ɑ, ɡ and small capitals; it maps to single ASCII letters only.
+//  5. Full Unicode case folding (golang.org/x/text/cases.Fold: "ß" -> "ss",
+//     "İ" -> "i̇"), then NFKC again (folding can leave text unnormalised;
+//     the pair is repeated, at most three times, until the text is stable),
+//     then step 4 again on the folded text.
+//  6. White space: every run of White_Space characters (ASCII spaces, tabs
+//     and newlines, NBSP, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F,
+//     U+205F, ideographic space U+3000, NEL) becomes one ASCII space, and
+//     leading and trailing space is trimmed.
+//
+// The result is valid UTF-8 for any input and Normalize is idempotent:
+// Normalize(Normalize(s)) == Normalize(s) (a fuzz test holds it to both).
+// Pure ASCII input takes a fast path (lower-casing and white-space folding
+// only, no allocation beyond the growth of dst).
+//
+// It does not transliterate (Cyrillic words stay Cyrillic), does not strip
+// accents or combining marks, does not segment words for languages written
+// without spaces, and does not know about HTML: entities and tags are the
+// caller's business.
+package textnorm
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize returns the matching form of s. It returns s itself, without
+// allocating, when s is already in matching form and pure ASCII.
+func Normalize(s string) string {
+	if isNormalASCII(s) {
+		return s
+	}
+	return string(Append(nil, s))
+}
+
+// Append appends the matching form of s to dst and returns the extended
+// buffer. On the ASCII fast path it allocates nothing beyond dst's growth.
+func Append(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return appendSlow(dst, s)
+		}
+	}
+	return appendASCII(dst, s)
+}
+
+// isNormalASCII reports whether s is pure ASCII and already in matching
+// form: no upper case, no controls, single spaces only, no space at either
+// end.
+func isNormalASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf, c >= 'A' && c <= 'Z', c < 0x20, c == 0x7f:
+			return false
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isASCIISpace reports whether c is an ASCII White_Space character.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+func appendASCII(dst []byte, s string) []byte {
+	start := len(dst)
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isASCIISpace(c):
+			space = true
+			continue
+		case c < 0x20 || c == 0x7f:
+			continue // a control character: dropped
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendSlow is the full pipeline for text that is not pure ASCII.
+func appendSlow(dst []byte, s string) []byte {
+	// Steps 1 and 2: valid UTF-8, invisible characters dropped.
+	buf := make([]byte, 0, len(s)+8)
+	invalid := false
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			if !invalid {
+				buf = utf8.AppendRune(buf, utf8.RuneError)
+			}
+			invalid = true
+			i++
+			continue
+		}
+		invalid = false
+		if !dropped(r) {
+			buf = append(buf, s[i:i+n]...)
+		}
+		i += n
+	}
+
+	// Step 3: NFKC.
+	b := norm.NFKC.Append(make([]byte, 0, len(buf)+8), buf...)
+	// Step 4: look-alikes, before folding loses the case of capitals
+	// such as Greek Μ (whose small form μ imitates nothing).
+	b = mapConfusables(b)
+	// Step 5: fold and renormalise until stable.
+	folder := cases.Fold()
+	for range 3 {
+		f := foldCherokee(appendTransform(buf[:0], folder, b))
+		n := norm.NFKC.Append(b[:0], f...)
+		b, buf = n, f
+		if string(n) == string(f) {
+			break // NFKC left the folded text alone: it is stable
+		}
+	}
+	b = mapConfusables(b)
+	// Step 6: white space.
+	return appendCollapsed(dst, b)
+}
+
+// foldCherokee maps Cherokee small letters, which x/text's folder produces
+// from capitals, to the capitals, as Unicode's CaseFolding.txt folds them
+// (Cherokee is the one script that folds to upper case). b is changed in
+// place: both forms are three bytes long.
+func foldCherokee(b []byte) []byte {
+	for i := 0; i+2 < len(b); i++ {
+		// U+AB70..U+ABBF is EA AD B0..EA AE BF; U+13F8..U+13FD is E1 8F B8..BD.
+		switch {
+		case b[i] == 0xea && (b[i+1] == 0xad && b[i+2] >= 0xb0 || b[i+1] == 0xae):
+			r, _ := utf8.DecodeRune(b[i:])
+			utf8.EncodeRune(b[i:], r-0xab70+0x13a0)
+		case b[i] == 0xe1 && b[i+1] == 0x8f && b[i+2] >= 0xb8 && b[i+2] <= 0xbd:
+			b[i+2] -= 8 // U+13F8.. -> U+13F0..
+		}
+	}
+	return b
+}
+
+// appendTransform appends t applied to src to dst.
+func appendTransform(dst []byte, t transform.Transformer, src []byte) []byte {
+	t.Reset()
+	for {
+		if cap(dst)-len(dst) < len(src)+utf8.UTFMax {
+			dst = append(dst[:cap(dst)], make([]byte, len(src)+2*utf8.UTFMax)...)[:len(dst)]
+		}
+		nDst, nSrc, err := t.Transform(dst[len(dst):cap(dst)], src, true)
+		dst = dst[:len(dst)+nDst]
+		src = src[nSrc:]
+		if err != transform.ErrShortDst {
+			// nil, or ErrShortSrc, which atEOF rules out: the folder
+			// has consumed everything.
+			return dst
+		}
+	}
+}
+
+// appendCollapsed appends b to dst with white-space runs folded to one
+// space and no space at either end.
+func appendCollapsed(dst, b []byte) []byte {
+	start := len(dst)
+	space := false
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			i++
+			if isASCIISpace(c) {
+				space = true
+				continue
+			}
+			if space && len(dst) > start {
+				dst = append(dst, ' ')
+			}
+			space = false
+			dst = append(dst, c)
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if unicode.IsSpace(r) {
+			space = true
+			i += n
+			continue
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = append(dst, b[i:i+n]...)
+		i += n
+	}
+	return dst
+}
+
+// dropped reports whether r is removed in step 2: a default-ignorable code
+// point or a control character that is not white space.
+func dropped(r rune) bool {
+	if r < 0x20 || (r >= 0x7f && r < 0xa0) {
+		return !unicode.IsSpace(r)
+	}
+	if r < 0xad {
+		return false
+	}
+	return unicode.Is(defaultIgnorable, r)
+}
+
+// defaultIgnorable is Unicode's Default_Ignorable_Code_Point property
+// (DerivedCoreProperties.txt).
+var defaultIgnorable = &unicode.RangeTable{
+	R16: []unicode.Range16{
+		{Lo: 0x00ad, Hi: 0x00ad, Stride: 1},
+		{Lo: 0x034f, Hi: 0x034f, Stride: 1},
+		{Lo: 0x061c, Hi: 0x061c, Stride: 1},
+		{Lo: 0x115f, Hi: 0x1160, Stride: 1},
+		{Lo: 0x17b4, Hi: 0x17b5, Stride: 1},
+		{Lo: 0x180b, Hi: 0x180f, Stride: 1},
+		{Lo: 0x200b, Hi: 0x200f, Stride: 1},
+		{Lo: 0x202a, Hi: 0x202e, Stride: 1},
+		{Lo: 0x2060, Hi: 0x206f, Stride: 1},
+		{Lo: 0x3164, Hi: 0x3164, Stride: 1},
+		{Lo: 0xfe00, Hi: 0xfe0f, Stride: 1},
+		{Lo: 0xfeff, Hi: 0xfeff, Stride: 1},
+		{Lo: 0xffa0, Hi: 0xffa0, Stride: 1},
+		{Lo: 0xfff0, Hi: 0xfff8, Stride: 1},
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x1bca0, Hi: 0x1bca3, Stride: 1},
+		{Lo: 0x1d173, Hi: 0x1d17a, Stride: 1},
+		{Lo: 0xe0000, Hi: 0xe0fff, Stride: 1},
+	},
+}
