@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"maps"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // corpusDir is the shared real-world corpus (see its README); tests that
@@ -98,7 +101,9 @@ func TestCorpus(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-22s %8s %8s\n", "pages with", "scam", "benign")
 	s, g := tallies["scam"], tallies["benign"]
-	row := func(name string, a, c int) { fmt.Fprintf(&b, "%-22s %4d/%-3d %4d/%-3d\n", name, a, s.pages, c, g.pages) }
+	row := func(name string, a, c int) {
+		fmt.Fprintf(&b, "%-22s %4d/%-3d %4d/%-3d\n", name, a, s.pages, c, g.pages)
+	}
 	row(">=1 error code", s.codes, g.codes)
 	row(">=1 phone", s.phones, g.phones)
 	row(">=1 valid phone", s.validPhones, g.validPhones)
@@ -114,4 +119,33 @@ func TestCorpus(t *testing.T) {
 		row("lock "+k, s.locks[k], g.locks[k])
 	}
 	t.Log(b.String())
+}
+
+// benchCorpus runs fn over every corpus page per iteration and reports
+// pages/s and MB/s.
+func benchCorpus(b *testing.B, fn func(p corpusPage)) {
+	pages := loadCorpus(b)
+	var size int64
+	for _, p := range pages {
+		size += int64(len(p.data))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			fn(p)
+		}
+	}
+	b.ReportMetric(float64(len(pages))*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// BenchmarkExtract extracts every corpus page.
+func BenchmarkExtract(b *testing.B) {
+	benchCorpus(b, func(p corpusPage) { Extract(&Content{HTML: p.data}) })
+}
+
+// BenchmarkParseOnly parses every corpus page with x/net/html alone, for
+// comparison with BenchmarkExtract.
+func BenchmarkParseOnly(b *testing.B) {
+	benchCorpus(b, func(p corpusPage) { _, _ = html.Parse(bytes.NewReader(p.data)) })
 }

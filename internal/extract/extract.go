@@ -235,12 +235,13 @@ func (x *extractor) finish() {
 	}
 	var strRanges [][2]int
 	for _, s := range x.strs {
-		start := len(sb)
-		if start > 0 {
-			start++ // after the newline appendLine adds
-		}
+		n := len(sb)
 		sb = appendLine(sb, s)
-		if len(sb) > start {
+		if len(sb) > n {
+			start := n
+			if n > 0 {
+				start++ // after the newline appendLine added
+			}
 			strRanges = append(strRanges, [2]int{start, len(sb)})
 		}
 	}
@@ -276,8 +277,9 @@ func appendLine(b []byte, s string) []byte {
 	if n > 0 {
 		b = append(b, '\n')
 	}
+	before := len(b)
 	b = textnorm.Append(b, s)
-	if len(b) == n+1 {
+	if len(b) == before {
 		b = b[:n] // s was empty after normalisation
 	}
 	return b

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -41,6 +42,7 @@ func TestVisibleText(t *testing.T) {
 		{"svg title not page title", `<svg><title>icon</title></svg><p>x</p>`, "icon x"},
 		{"head title not text", `<title>Page Title</title><p>Body</p>`, "body"},
 		{"iframe fallback not text", `<iframe src="/a">fallback</iframe><p>x</p>`, "x"},
+		{"iframe srcdoc is text", `<p>a</p><iframe srcdoc="<p>Call &lt;b&gt;now&lt;/b&gt;</p>"></iframe>`, "a call now"},
 		{"accents kept", `<p>Sécurité de Windows</p>`, "sécurité de windows"},
 	}
 	for _, tt := range tests {
@@ -345,10 +347,33 @@ func TestDeepNesting(t *testing.T) {
 			if !strings.Contains(f.Fields[FieldText], "deep text") || !strings.Contains(f.Fields[FieldText], "after") {
 				t.Errorf("FieldText = %.200q, want the deep text and the text after", f.Fields[FieldText])
 			}
-			if tag != "table" && !strings.Contains(f.Fields[FieldDialog], "deep alert") {
+			flattened := slices.ContainsFunc(f.Warnings, func(w string) bool { return strings.Contains(w, "flattened") })
+			if tag != "table" && !flattened { // nested tables close each other: no depth
+				t.Errorf("Warnings = %q, want one saying nesting was flattened", f.Warnings)
+			}
+			if !strings.Contains(f.Fields[FieldDialog], "deep alert") {
 				t.Errorf("FieldDialog = %q, want the deep script's alert", f.Fields[FieldDialog])
 			}
 		})
+	}
+}
+
+// TestDeepReconstruction nests formatting elements through the parser's
+// reconstruction of active formatting elements, which the tag-counting
+// flattener cannot see: the fallback that drops all tags must still read
+// the text.
+func TestDeepReconstruction(t *testing.T) {
+	var b strings.Builder
+	for i := range 700 {
+		fmt.Fprintf(&b, "<div><b id=b%d></div>", i)
+	}
+	b.WriteString("<p>Reconstructed text</p>")
+	f := extractHTML(t, b.String())
+	if !strings.Contains(f.Fields[FieldText], "reconstructed text") {
+		t.Errorf("FieldText = %.200q, want the text", f.Fields[FieldText])
+	}
+	if len(f.Warnings) == 0 {
+		t.Errorf("Warnings = %q, want the parse failure noted", f.Warnings)
 	}
 }
 

@@ -209,7 +209,7 @@ func (w *walker) enter(n *html.Node) bool {
 
 	tag := n.Data
 	for _, a := range n.Attr {
-		if len(a.Key) > 2 && strings.HasPrefix(a.Key, "on") && a.Namespace == "" {
+		if eventAttr(a) {
 			x.handler(tag, a.Key, a.Val)
 		}
 	}
@@ -232,6 +232,13 @@ func (w *walker) enter(n *html.Node) bool {
 			x.addURL(src)
 		}
 		w.attrText(n, attr(n, "title"))
+		if doc := attr(n, "srcdoc"); doc != "" {
+			// An inline document: its text shows in the frame.
+			w.separate()
+			b := w.out()
+			*b = append(*b, tagText(doc)...)
+			w.separate()
+		}
 		return false // its children are fallback markup read as raw text
 	case atom.A, atom.Area:
 		href := strings.TrimSpace(attr(n, "href"))
@@ -311,6 +318,20 @@ func (w *walker) leave(n *html.Node) {
 		w.hiddenRoot = nil
 		w.x.hidden = append(w.x.hidden, ' ')
 	}
+}
+
+// eventAttr reports whether a is an inline event handler: "on" and a
+// lower-case event name.
+func eventAttr(a html.Attribute) bool {
+	if len(a.Key) < 3 || !strings.HasPrefix(a.Key, "on") || a.Namespace != "" {
+		return false
+	}
+	for i := 2; i < len(a.Key); i++ {
+		if c := a.Key[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // hiddenElement reports whether an element and its content are hidden

@@ -27,7 +27,13 @@ import (
 // page (the region of Features.Lang, then the page URL's country-code TLD),
 // then US and GB; a number written with the international prefix 00 is
 // also tried as from Germany (00 is the prefix in most of Europe). The
-// first parse that IsValidNumber accepts gives E164, Region and Type.
+// first parse that IsValidNumber accepts gives E164, Region and Type, with
+// one more condition: a number written nationally in a region that has a
+// national prefix (0 in most of Europe and Asia; not the NANP's optional
+// 1) must start with it, unless it is a service number (toll-free, shared
+// cost, premium, UAN: Australia's 1800 123 456). That keeps dates, counts
+// and identifiers from passing as German or British fixed lines, whose
+// numbering is permissive.
 //
 // Choice: a candidate that validates under no region is kept, with Raw
 // only (E164 and Region empty, Type "unknown"), when it comes from a tel:
@@ -199,7 +205,6 @@ func phoneRun(s string, i, to int) (end, digits int, bare bool) {
 		j++
 	}
 	seps, lastDigit, open := 0, -1, 0
-	bare = s[i] != '+'
 	for j < to {
 		c := s[j]
 		if c >= '0' && c <= '9' {
@@ -210,7 +215,7 @@ func phoneRun(s string, i, to int) (end, digits int, bare bool) {
 			continue
 		}
 		n := phoneSep(s[j:to])
-		if n == 0 || seps == 3 || (c == '+' && j > i) {
+		if n == 0 || seps == 3 {
 			break
 		}
 		switch c {
@@ -222,7 +227,6 @@ func phoneRun(s string, i, to int) (end, digits int, bare bool) {
 		if c == '/' && seps > 0 {
 			break
 		}
-		bare = false
 		seps++
 		j += n
 	}
@@ -233,9 +237,7 @@ func phoneRun(s string, i, to int) (end, digits int, bare bool) {
 	if open > 0 && end < to && s[end] == ')' {
 		end++
 	}
-	if digits > 0 && end > i && s[i] == '(' && open < 0 {
-		return end, 0, bare // unbalanced: not a phone
-	}
+	bare = digits == end-i
 	return end, digits, bare
 }
 
@@ -337,21 +339,28 @@ func (p *phoneSearch) parse(raw string) *phonenumbers.PhoneNumber {
 	if strings.HasPrefix(digitsOf(raw), "00") && !strings.HasPrefix(raw, "+") {
 		regions = append(regions[:len(regions):len(regions)], "DE")
 	}
-	intl := strings.HasPrefix(raw, "+") || strings.HasPrefix(digitsOf(raw), "00")
+	digits := digitsOf(raw)
+	intl := strings.HasPrefix(raw, "+") || strings.HasPrefix(digits, "00")
 	for _, r := range regions {
 		// Written nationally, a number starts with the national prefix
-		// where there is one (0 in most of Europe and Asia); the NANP's
-		// 1 is optional.
-		if ndd := phonenumbers.GetNddPrefixForRegion(r, true); !intl && ndd != "" &&
-			!phonenumbers.IsNANPACountry(r) && !strings.HasPrefix(digitsOf(raw), ndd) {
-			continue
-		}
+		// where there is one (0 in most of Europe and Asia; the NANP's 1
+		// is optional), which keeps dates and counts from reading as
+		// German or British numbers.
+		ndd := phonenumbers.GetNddPrefixForRegion(r, true)
 		num, err := phonenumbers.Parse(raw, r)
 		if err != nil {
 			continue
 		}
 		if phonenumbers.IsValidNumber(num) {
-			return num
+			if intl || ndd == "" || phonenumbers.IsNANPACountry(r) || strings.HasPrefix(digits, ndd) {
+				return num
+			}
+			// Written without the national prefix: only service numbers
+			// are written so (Australia's 1800 and 1300).
+			switch phonenumbers.GetNumberType(num) {
+			case phonenumbers.TOLL_FREE, phonenumbers.SHARED_COST, phonenumbers.PREMIUM_RATE, phonenumbers.UAN:
+				return num
+			}
 		}
 		if strings.HasPrefix(raw, "+") {
 			return nil // the region played no part

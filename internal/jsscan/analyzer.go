@@ -17,10 +17,15 @@ const (
 	fTimeout                          // a one-shot setTimeout/requestAnimationFrame callback
 	fRecursive                        // part of a call cycle (including rescheduling itself with a timer)
 	fUnload                           // a beforeunload/unload/pagehide handler
-	fPopstate                         // a popstate/hashchange handler
+	fPopstate                         // a popstate/hashchange handler (not passed on to the functions it calls)
 	fRepeat                           // a handler of a frequent event on the window or document (blur, mousemove, keydown, ...)
 	fGlobalClick                      // a click-like handler on the window or document
 )
+
+// directOnly are the contexts that do not flow along calls by name: a
+// router's popstate handler calling its navigate() is no trap, a handler
+// pushing state itself is.
+const directOnly = fPopstate
 
 // The contexts in which each kind counts.
 const (
@@ -48,8 +53,9 @@ type funcInfo struct {
 
 // edge makes the target run in the source's context plus add.
 type edge struct {
-	to  *funcInfo
-	add ctxFlags
+	to   *funcInfo
+	add  ctxFlags
+	call bool // a call by name, which does not pass on directOnly contexts
 }
 
 // pending is an edge whose target (a variable or function node) is resolved
@@ -61,6 +67,7 @@ type pending struct {
 	add       ctxFlags
 	propagate bool
 	link      bool
+	call      bool
 }
 
 // seed gives a function a context of its own (timer or handler).
@@ -240,7 +247,7 @@ func (a *analyzer) link() {
 			continue
 		}
 		if p.propagate {
-			p.from.out = append(p.from.out, edge{to: to, add: p.add})
+			p.from.out = append(p.from.out, edge{to: to, add: p.add, call: p.call})
 		}
 		if p.link {
 			p.from.links = append(p.from.links, to)
@@ -261,7 +268,11 @@ func (a *analyzer) link() {
 		f := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, e := range f.out {
-			nf := e.to.flags | f.flags | e.add
+			from := f.flags
+			if e.call {
+				from &^= directOnly
+			}
+			nf := e.to.flags | from | e.add
 			if nf != e.to.flags {
 				e.to.flags = nf
 				work = append(work, e.to)

@@ -122,11 +122,11 @@ func (a *analyzer) collectCall(c *collector, call *js.CallExpr) {
 		case *js.FuncDecl, *js.ArrowFunc:
 			a.iife[r] = true
 		case *js.Var:
-			a.pend = append(a.pend, pending{from: c.fn, to: r, add: c.local(), propagate: true, link: true})
+			a.pend = append(a.pend, pending{from: c.fn, to: r, add: c.local(), propagate: true, link: true, call: true})
 		}
 	}
 	if v != nil {
-		a.pend = append(a.pend, pending{from: c.fn, to: v, add: c.local(), propagate: true, link: true})
+		a.pend = append(a.pend, pending{from: c.fn, to: v, add: c.local(), propagate: true, link: true, call: true})
 	}
 	global := v != nil && isUndeclared(v) || recv != nil && isGlobalObject(recv)
 	if tf, ok := timerFlags(name); ok && global && len(args) > 0 {
@@ -350,7 +350,7 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 			a.facts[r] |= f
 		}
 		if site != nil && r.Decl == js.NoDecl && c.fn.root {
-			if name := strings.ToLower(string(l.Data)); strings.HasPrefix(name, "on") && domEvent(name[2:]) {
+			if name := string(l.Data); strings.HasPrefix(name, "on") && domEvent(name[2:]) {
 				a.register(c, []string{name[2:]}, true, rhs, site)
 			}
 		}
@@ -360,8 +360,10 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 			return
 		}
 		lname := strings.ToLower(name)
-		if strings.HasPrefix(lname, "on") && domEvent(lname[2:]) && site != nil {
-			a.register(c, []string{lname[2:]}, a.isGlobalTarget(recv, c), rhs, site)
+		// DOM handler properties are lower case; onMouseDown is some
+		// object's method.
+		if name == lname && strings.HasPrefix(name, "on") && domEvent(name[2:]) && site != nil {
+			a.register(c, []string{name[2:]}, a.isGlobalTarget(recv, c), rhs, site)
 			return
 		}
 		if isFunc(rv) && isGlobalObject(recv) {

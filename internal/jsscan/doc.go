@@ -14,15 +14,17 @@
 //     of beforeunload/unload, of a frequent window/document event (blur,
 //     mousemove, keydown, ...) or of a click on the window/document. A
 //     dialog followed by return/break/throw in its block does not repeat
-//     with the loop around it. A dialog in a button's click handler, or in
-//     a one-shot setTimeout, is not a loop.
+//     with the loop around it. A dialog in a button's click handler, in a
+//     {once: true} listener or in a one-shot setTimeout is not a loop.
 //   - beforeunload_trap: a beforeunload/unload handler (onbeforeunload
 //     property or attribute, addEventListener, jQuery on/bind) that
 //     returns a string (or, outside arrow functions, a call's value), sets
 //     event.returnValue or calls preventDefault.
 //   - history_flood: history.pushState/replaceState in a loop, interval,
-//     call cycle, popstate/hashchange or unload handler; history.go/forward
-//     in a popstate handler. A single pushState is not reported.
+//     call cycle or unload handler; pushState, history.go or forward written
+//     in a popstate/hashchange handler itself (a router's handler calling
+//     its navigate function is not a trap). A single pushState is not
+//     reported.
 //   - fullscreen, pointer_lock: calls of requestFullscreen (and the webkit,
 //     moz, ms spellings) and requestPointerLock, also through an alias
 //     (var rfs = el.requestFullscreen || ...; rfs.call(el)).
@@ -57,6 +59,8 @@
 // name, a function called from a loop or handler, and code held in strings
 // (setTimeout("f()"), setAttribute("onclick", "...")) are resolved by the
 // parser's scopes and by global name within the one script analysed.
+// AnalyzeHandler and AnalyzeElementHandler read the body of an on...
+// attribute as a handler of its event; on <body> and <html> it is global.
 //
 // Result.Dialogs holds the static text of dialog arguments (literals,
 // concatenations, templates, variables assigned a string); Result.Strings

@@ -187,7 +187,13 @@ func (f *finder) call(n *js.CallExpr) {
 	case name == "requestPermission" && isGlobalNamed(recv, "Notification"):
 		a.hit(kNotificationSpam, n)
 	case (name == "pushState" || name == "replaceState") && isGlobalNamed(recv, "history"):
-		if f.ctx(false)&historyCtx != 0 {
+		// replaceState adds no entry, so only pushState traps the Back
+		// button from a popstate handler.
+		ctx := f.ctx(false)
+		if name == "replaceState" {
+			ctx &^= fPopstate
+		}
+		if ctx&historyCtx != 0 {
 			a.hit(kHistoryFlood, n)
 		}
 	case (name == "go" || name == "forward") && isGlobalNamed(recv, "history"):

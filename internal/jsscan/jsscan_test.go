@@ -115,7 +115,11 @@ func TestHistoryFlood(t *testing.T) {
 		{"popstate listener", `window.addEventListener("popstate", function(){ history.pushState(null, null, location.href) })`, one(KindHistoryFlood)},
 		{"onpopstate go", `window.onpopstate = function(){ history.go(1) }`, one(KindHistoryFlood)},
 		{"interval window.history", `setInterval(function(){ window.history.pushState(null, "", "#x") }, 10)`, one(KindHistoryFlood)},
-		{"replaceState in hashchange", `window.onhashchange = function(){ history.replaceState(null, "", "#a") }`, one(KindHistoryFlood)},
+		{"pushState in hashchange", `window.onhashchange = function(){ history.pushState(null, "", "#a") }`, one(KindHistoryFlood)},
+		{"named popstate handler", `function trap(){ history.pushState(null, "", location.href) } window.onpopstate = trap`, one(KindHistoryFlood)},
+		{"replaceState in hashchange", `window.onhashchange = function(){ history.replaceState(null, "", "#a") }`, nil},
+		{"replaceState in loop", `for (var i = 0; i < 9; i++) history.replaceState(null, "", "#" + i)`, one(KindHistoryFlood)},
+		{"router called from popstate", `function navigate(u){ history.pushState(null, "", u) } window.addEventListener("popstate", function(){ navigate(location.href) })`, nil},
 		{"single pushState", `history.pushState({page: 2}, "", "/page/2")`, nil},
 		{"router click", `$("a").click(function(e){ history.pushState(null, "", this.href) })`, nil},
 		{"go in click", `btn.onclick = function(){ history.go(-1) }`, nil},
@@ -157,6 +161,7 @@ func TestContextMenuBlock(t *testing.T) {
 		{"jquery shorthand", `$(document).contextmenu(function(){ return false })`, one(KindContextMenu)},
 		{"logs only", `document.addEventListener("contextmenu", function(e){ console.log(e.pageX) })`, nil},
 		{"mousedown cancel without button test", `document.onmousedown = function(e){ return false }`, nil},
+		{"camel-case method is no handler", `t.onMouseDown = function(e){ if (e.button == 2) return false }; t.onContextMenu = function(){ return false }`, nil},
 		{"returns true", `document.oncontextmenu = function(){ return true }`, nil},
 	}, analyzeString)
 }

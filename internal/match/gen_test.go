@@ -71,7 +71,7 @@ func genRegexNode(src source, depth int) string {
 	switch k {
 	case 0, 1, 2:
 		s := reLits[src.intn(len(reLits))]
-		for src.intn(3) == 0 {
+		for src.intn(3) == 2 {
 			s += reLits[src.intn(len(reLits))]
 		}
 		return s

@@ -274,7 +274,7 @@ func (f *finder) atom(k int, r int32, p int) {
 		return
 	}
 	if k == 0 {
-		f.verify(r, p)
+		f.verify(r, p, p)
 		if st.status != pending {
 			f.rem--
 		}
@@ -293,7 +293,7 @@ func (f *finder) replay() {
 	for k := 1; k < nStreams; k++ {
 		for _, rc := range f.recs[k] {
 			if f.rs[rc.r].status == pending {
-				f.verify(rc.r, rc.p)
+				f.verify(rc.r, rc.p, rc.p+slack)
 			}
 			f.recUntil[k*len(f.rs)+int(rc.r)] = 0
 		}
@@ -301,27 +301,30 @@ func (f *finder) replay() {
 	}
 }
 
-// verify handles an atom hit of regex r at key p, hits arriving in key
-// order. Every match contains an atom at a place the regex fixes; for the
-// match whose atom is detected at key q, that atom starts at or after
-// q-min(len, cut), so the match starts at or after q-back, and at or before
-// q. The hits before this one were verified for every start up to
+// verify handles the atom hits of regex r at key p and possibly at keys
+// up to q (recording keeps one record for nearby hits), hits arriving in
+// key order.
+//
+// Every match contains an atom at a place the regex fixes; for the match
+// whose atom is detected at key k, that atom starts at or after
+// k-min(len, cut), so the match starts at or after k-back, and at or
+// before k. The earlier hits were verified for every start up to
 // st.limit. So no match starts before max(st.limit+1, p-back), and every
-// start up to p is searched now (up to p+slack, in fact): a match found
+// start up to q (up to p+slack, in fact) is searched now: a match found
 // there is the leftmost. With no match, st.limit moves on and later hits
 // continue from there. When back is unbounded the window reaches back to
 // st.limit+1, the start of the text for the first hit.
-func (f *finder) verify(r int32, p int) {
+func (f *finder) verify(r int32, p, q int) {
 	ri := &f.m.res[r]
 	st := &f.rs[r]
-	if p <= st.limit {
+	if q <= st.limit {
 		return
 	}
 	lo := st.limit + 1
 	if ri.back >= 0 {
 		lo = max(lo, p-ri.back)
 	}
-	f.search(r, lo, min(p+slack, len(f.text)))
+	f.search(r, lo, min(max(q, p+slack), len(f.text)))
 }
 
 // search finds the leftmost match of regex r that starts in [lo, limit],

@@ -66,7 +66,7 @@ type Indicator struct {
 }
 
 // Category returns the category named name.
-func (s *Scoring) Category(name string) (Category, bool) {
+func (s Scoring) Category(name string) (Category, bool) {
 	for _, c := range s.Categories {
 		if c.Name == name {
 			return c, true

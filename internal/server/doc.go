@@ -1,9 +1,9 @@
 // Package server is the gRPC edge of ScamScope: it validates requests,
-// converts between the generated scamscopev1 messages and the domain types
-// (extract.Content in, score.Verdict and scan timings out), maps pipeline
-// errors to status codes, and supplies the interceptors (request metrics,
-// panic recovery) and the assembled *grpc.Server with health and
-// reflection.
+// converts them to extract.Content, runs them through scan.Scanner, answers
+// with the verdict and stage timings (converted by internal/apiconv, which
+// the CLI shares), maps pipeline errors to status codes, and supplies the
+// interceptors (request metrics, panic recovery) and the assembled
+// *grpc.Server with health and reflection.
 //
 // It is the only package that knows gRPC status codes. It does not classify
 // anything itself (internal/scan does), does not listen on sockets (the
@@ -21,4 +21,10 @@
 //	a panic in a handler (logged with its stack)  Internal, generic message
 //
 // Invalid UTF-8 is not an error: extract decodes legacy charsets.
+//
+// A message larger than the gRPC receive limit (Options.MaxRecvMsgBytes) is
+// refused by gRPC itself with ResourceExhausted before a handler sees it; in
+// ScanContents that ends the stream, while an item between the content
+// limit and the message limit gets a ResourceExhausted ItemError and the
+// stream goes on.
 package server

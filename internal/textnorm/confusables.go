@@ -151,13 +151,37 @@ func inLookalikeBlock(r rune) bool {
 	return false
 }
 
-// mayHaveLookalike reports whether b has a UTF-8 lead byte of a block in
-// lookalikes (U+0100..U+07FF start with C4..DF; the three-byte blocks with
-// E1, E2 or EA).
+// mayHaveLookalike reports whether b has the UTF-8 lead bytes of a block
+// in lookalikes: C4..DF for U+0100..U+07FF, or the first two bytes of
+// U+13A0..U+13FF (E1 8E, E1 8F), U+1D00..U+1DBF (E1 B4..B6),
+// U+2C80..U+2CFF (E2 B2, E2 B3), U+A4C0..U+A4FF (EA 93) and
+// U+A640..U+A6BF (EA 99, EA 9A). Common punctuation (E2 80 ..) passes.
 func mayHaveLookalike(b []byte) bool {
-	for _, c := range b {
-		if c >= 0xc4 && c <= 0xdf || c == 0xe1 || c == 0xe2 || c == 0xea {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < 0xc4 {
+			continue
+		}
+		if c <= 0xdf {
 			return true
+		}
+		if i+1 >= len(b) {
+			return false
+		}
+		d := b[i+1]
+		switch c {
+		case 0xe1:
+			if d == 0x8e || d == 0x8f || d >= 0xb4 && d <= 0xb6 {
+				return true
+			}
+		case 0xe2:
+			if d == 0xb2 || d == 0xb3 {
+				return true
+			}
+		case 0xea:
+			if d == 0x93 || d == 0x99 || d == 0x9a {
+				return true
+			}
 		}
 	}
 	return false

@@ -152,7 +152,7 @@ func appendSlow(dst []byte, s string) []byte {
 	// Step 5: fold and renormalise until stable.
 	folder := cases.Fold()
 	for range 3 {
-		f := foldCherokee(appendTransform(buf[:0], folder, b))
+		f := foldCherokee(appendFold(buf[:0], folder, b))
 		n := norm.NFKC.Append(b[:0], f...)
 		b, buf = n, f
 		if string(n) == string(f) {
@@ -180,6 +180,30 @@ func foldCherokee(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// appendFold appends src case-folded to dst: ASCII letters directly (case
+// folding maps each code point on its own, so ASCII needs no context), the
+// runs of other characters through t.
+func appendFold(dst []byte, t transform.Transformer, src []byte) []byte {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(src) && src[j] >= utf8.RuneSelf {
+			j++
+		}
+		dst = appendTransform(dst, t, src[i:j])
+		i = j
+	}
+	return dst
 }
 
 // appendTransform appends t applied to src to dst.

@@ -123,14 +123,15 @@ func FuzzNormalize(f *testing.F) {
 }
 
 var benchInputs = map[string]string{
-	"ascii":    strings.Repeat("Your computer has been BLOCKED. Call Microsoft Support at 1-888-555-0100 now. ", 50),
-	"latin1":   strings.Repeat("Votre ordinateur a été bloqué. Appelez le support Microsoft immédiatement. ", 50),
-	"japanese": strings.Repeat("お使いのコンピューターはブロックされています。マイクロソフトサポートに電話してください。", 50),
-	"mixed":    strings.Repeat("Windоws Dеfender: Ваш компьютер ЗАБЛОКИРОВАН\u200b ０１２０ ", 50),
+	"ascii":       strings.Repeat("Your computer has been BLOCKED. Call Microsoft Support at 1-888-555-0100 now. ", 50),
+	"latin1":      strings.Repeat("Votre ordinateur a été bloqué. Appelez le support Microsoft immédiatement. ", 50),
+	"japanese":    strings.Repeat("お使いのコンピューターはブロックされています。マイクロソフトサポートに電話してください。", 50),
+	"typographic": strings.Repeat("It’s “urgent” – call Microsoft’s support… now. ", 50),
+	"mixed":       strings.Repeat("Windоws Dеfender: Ваш компьютер ЗАБЛОКИРОВАН\u200b ０１２０ ", 50),
 }
 
 func BenchmarkAppend(b *testing.B) {
-	for _, name := range []string{"ascii", "latin1", "japanese", "mixed"} {
+	for _, name := range []string{"ascii", "typographic", "latin1", "japanese", "mixed"} {
 		s := benchInputs[name]
 		b.Run(name, func(b *testing.B) {
 			dst := make([]byte, 0, 2*len(s))
