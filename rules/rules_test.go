@@ -39,9 +39,12 @@ func TestRuleCoverage(t *testing.T) {
 		}
 	}
 	sc := s.Scoring()
+	for _, ind := range sc.Indicators {
+		cats[ind.Category]++
+	}
 	for _, c := range sc.Categories {
 		if cats[c.Name] == 0 {
-			t.Errorf("category %s has no rules", c.Name)
+			t.Errorf("category %s has no rules and no indicators", c.Name)
 		}
 	}
 	for _, l := range []string{"en", "fr", "de", "es", "it", "pt", "nl", "pl", "sv", "ja", "zh", "ko"} {

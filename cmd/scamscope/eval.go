@@ -13,10 +13,14 @@ import (
 
 // scannerClassifier classifies corpus files with the local scanner. Files
 // are scanned without a page URL, typed by their extension.
-type scannerClassifier struct{ s *scan.Scanner }
+// A page's local scripts (see localScripts) are scanned with it.
+type scannerClassifier struct {
+	s *scan.Scanner
+	m *corpus.Manifest
+}
 
 func (c scannerClassifier) Classify(ctx context.Context, e corpus.Entry, content []byte) (corpus.Outcome, error) {
-	res, err := c.s.ScanContent(ctx, &extract.Content{HTML: content, ContentType: contentType(e.Path)})
+	res, err := c.s.ScanContent(ctx, &extract.Content{HTML: content, Scripts: localScripts(c.m.Abs(e), content), ContentType: contentType(e.Path)})
 	if err != nil {
 		return corpus.Outcome{}, err
 	}
@@ -48,7 +52,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	rep, err := corpus.Evaluate(ctx, m, scannerClassifier{scan.New(scan.DefaultConfig(), set, nil)})
+	rep, err := corpus.Evaluate(ctx, m, scannerClassifier{s: scan.New(scan.DefaultConfig(), set, nil), m: m})
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ type verdictFunc func(ctx context.Context, name string, data []byte) (*scamscope
 // localVerdicts classifies with an in-process scanner.
 func localVerdicts(s *scan.Scanner, pageURL *url.URL) verdictFunc {
 	return func(ctx context.Context, name string, data []byte) (*scamscopev1.Verdict, error) {
-		res, err := s.ScanContent(ctx, &extract.Content{HTML: data, URL: pageURL, ContentType: contentType(name)})
+		res, err := s.ScanContent(ctx, &extract.Content{HTML: data, Scripts: localScripts(name, data), URL: pageURL, ContentType: contentType(name)})
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +53,11 @@ func remoteVerdicts(c scamscopev1.ScanServiceClient, pageURL string, timeout tim
 	return func(ctx context.Context, name string, data []byte) (*scamscopev1.Verdict, error) {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		resp, err := c.ScanContent(ctx, &scamscopev1.ScanContentRequest{Content: data, PageUrl: pageURL, ContentType: contentType(name)})
+		var scripts []*scamscopev1.ScriptSource
+		for _, s := range localScripts(name, data) {
+			scripts = append(scripts, &scamscopev1.ScriptSource{Name: s.Name, Source: s.Source})
+		}
+		resp, err := c.ScanContent(ctx, &scamscopev1.ScanContentRequest{Content: data, Scripts: scripts, PageUrl: pageURL, ContentType: contentType(name)})
 		if err != nil {
 			return nil, err
 		}

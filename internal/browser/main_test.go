@@ -78,7 +78,19 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	testPool.mu.Lock()
+	dir := testPool.inst.dir
+	testPool.mu.Unlock()
 	testPool.Close()
+	// Close must leave no Chromium process and no profile directory.
+	if pids := profileProcs(dir); len(pids) > 0 {
+		fmt.Printf("FAIL: Chromium processes left after Close: %v\n", pids)
+		code = 1
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		fmt.Printf("FAIL: profile directory %s left after Close (%v)\n", dir, err)
+		code = 1
+	}
 	fixtures.CloseClientConnections()
 	fixtures.Close()
 	os.Exit(code)

@@ -335,6 +335,13 @@ function note(e) {
 		}
 	} catch (x) {}
 }
+// A console flood costs the scanner a CPU per page (every message is a
+// protocol event); past a budget per document, console output is dropped.
+var consoleLeft = 500;
+var C = w.console;
+['log', 'info', 'warn', 'error', 'debug', 'dir', 'dirxml', 'table', 'trace', 'clear', 'count', 'assert', 'timeLog'].forEach(function (p) {
+	wrap(C, p, function (o, t, a) { if (consoleLeft <= 0) return; consoleLeft--; return apply(o, t, a); });
+});
 wrap(EP, 'preventDefault', function (o, t, a) { note(t); return apply(o, t, a); });
 wrapSetter(EP, 'returnValue', function (t, v) { if (v === false) note(t); });
 try {

@@ -128,6 +128,11 @@ func reserve(left time.Duration) time.Duration {
 // run renders the page. done is called once everything the scan started
 // is gone; run arranges that in the background.
 func (s *scan) run(ctx context.Context, done func()) (pg *Page, err error) {
+	// Finish a little before the caller's deadline: returning takes time
+	// too on a busy machine.
+	deadline, _ := ctx.Deadline()
+	ctx, cancelAll := context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/20, 100*time.Millisecond)))
+	defer cancelAll()
 	s.loopCtx, s.loopCancel = context.WithCancel(ctx)
 	defer func() {
 		go func() {
@@ -135,23 +140,33 @@ func (s *scan) run(ctx context.Context, done func()) (pg *Page, err error) {
 			done()
 		}()
 	}()
+	tOpen := time.Now()
 	if err := s.open(ctx); err != nil {
 		return nil, s.fail(ctx, "open tab", err)
 	}
+	tSetup := time.Now()
 	if err := s.setup(ctx); err != nil {
 		return nil, s.fail(ctx, "set up tab", err)
 	}
-	deadline, _ := ctx.Deadline()
+	s.p.log.Debug("render setup", "queue", tOpen.Sub(s.start), "open", tSetup.Sub(tOpen), "setup", time.Since(tSetup))
+	deadline, _ = ctx.Deadline()
 	navCtx, cancel := context.WithDeadline(ctx, deadline.Add(-reserve(time.Until(deadline))))
 	defer cancel()
+	t0 := time.Now()
 	if err := s.navigate(navCtx); err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
 	s.waitLoad(navCtx)
+	t2 := time.Now()
 	if s.isLoadedNow() && !s.isCrashedNow() {
 		s.act(navCtx)
+		t3 := time.Now()
 		s.settle(navCtx)
+		s.p.log.Debug("render phases", "url", s.url, "setup", t0.Sub(s.start), "navigate", t1.Sub(t0), "load", t2.Sub(t1), "act", t3.Sub(t2), "settle", time.Since(t3))
 	}
+	t4 := time.Now()
+	defer func() { s.p.log.Debug("render collected", "url", s.url, "collect", time.Since(t4), "err", err) }()
 	return s.collect(ctx)
 }
 

@@ -221,7 +221,14 @@ func (x *extractor) finish() {
 	f := x.f
 	x.flushPending()
 	f.Fields[FieldText] = textnorm.Normalize(string(x.text))
-	f.Fields[FieldHidden] = textnorm.Normalize(string(x.hidden))
+	// FieldHidden also holds the scripts' prose strings: text a script
+	// writes into the page (innerHTML, document.write) is text the visitor
+	// may see, and kits that build their overlay in script keep it there.
+	hidden := x.hidden
+	for _, s := range x.strs {
+		hidden = append(append(hidden, '\n'), s...)
+	}
+	f.Fields[FieldHidden] = textnorm.Normalize(string(hidden))
 	f.Title = strings.TrimSpace(x.title)
 	f.Fields[FieldTitle] = textnorm.Normalize(x.title)
 	f.Fields[FieldMeta] = joinLines(x.meta)

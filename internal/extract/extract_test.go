@@ -259,6 +259,9 @@ func TestIframesFormsURLs(t *testing.T) {
 		</form>
 		<form action="/card"><input name="card_number"><input autocomplete="cc-exp"><textarea name="msg"></textarea></form>
 		<form><input name="q"></form>
+		<form><input type="tel" name="n"></form>
+		<form><input name="number" placeholder="Phone number"><input name="name"></form>
+		<form><input name="kontakt" placeholder="Telefonnummer"></form>
 		</body></html>`
 	f := Extract(&Content{HTML: []byte(page), URL: &url.URL{Scheme: "https", Host: "scam.example", Path: "/index.html"}})
 	checkInvariants(t, "page", f)
@@ -269,6 +272,9 @@ func TestIframesFormsURLs(t *testing.T) {
 		{Action: "/pay", Method: "post", Inputs: 3, Sensitive: true},
 		{Action: "/card", Inputs: 3, Sensitive: true},
 		{Inputs: 1},
+		{Inputs: 1, AsksPhone: true},
+		{Inputs: 2, AsksPhone: true},
+		{Inputs: 1, AsksPhone: true},
 	}
 	if !slices.Equal(f.Forms, wantForms) {
 		t.Errorf("Forms = %+v, want %+v", f.Forms, wantForms)

@@ -543,12 +543,28 @@ func (w *walker) formField(n *html.Node) {
 		}
 	}
 	f.Inputs++
+	if t == "tel" {
+		f.AsksPhone = true
+	}
 	for _, k := range []string{"name", "id", "autocomplete"} {
-		if sensitiveName.MatchString(attr(n, k)) {
+		v := attr(n, k)
+		if sensitiveName.MatchString(v) {
 			f.Sensitive = true
+		}
+		if phoneName.MatchString(v) {
+			f.AsksPhone = true
+		}
+	}
+	for _, k := range []string{"placeholder", "aria-label", "title"} {
+		if phoneName.MatchString(attr(n, k)) {
+			f.AsksPhone = true
 		}
 	}
 }
+
+// phoneName matches input names, ids, autocomplete tokens and placeholders
+// that ask for a phone number, in the project's languages.
+var phoneName = regexp.MustCompile(`(?i)phone|mobile|^tel($|[^a-z])|telef|téléphone|portable|handy|celular|cellulare|telefoon|komórk|電話|携帯|手机|电话|전화|휴대`)
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {

@@ -121,6 +121,10 @@ type Form struct {
 	Inputs int
 	// Sensitive is true when it asks for a card number, a password or similar.
 	Sensitive bool
+	// AsksPhone is true when it asks for the visitor's phone number (type=tel,
+	// or a phone name, id, placeholder, label or autocomplete token): the
+	// lead forms of renewal and call-back scams.
+	AsksPhone bool
 }
 
 // Features is everything the later stages know of a page.

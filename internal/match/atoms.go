@@ -181,11 +181,18 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 		li.exact, li.exactOK = set, true
 		return finish(li)
 	}
+	// Windows grow one rune at a time, up to maxRun runes: longer ones are
+	// no rarer in practice.
 	off := 0
 	for lo := range runes {
-		for hi := lo + 1; hi <= len(runes); hi++ {
-			set, ok := product(lo, hi)
-			if !ok {
+		set := []string{""}
+		for hi := lo + 1; hi <= len(runes) && hi <= lo+maxRun; hi++ {
+			vs := make([]string, len(variants[hi-1]))
+			for i, v := range variants[hi-1] {
+				vs[i] = string(v)
+			}
+			var ok bool
+			if set, ok = crossSets(set, vs); !ok {
 				break
 			}
 			if c := setCost(set); li.req == nil || c < li.reqCost {

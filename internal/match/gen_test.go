@@ -162,3 +162,7 @@ func randomText(src source, n int) []byte {
 	}
 	return raw
 }
+
+func randSourceFor(seed, stream int) randSource {
+	return randSource{rand.New(rand.NewPCG(uint64(seed), uint64(stream)))}
+}

@@ -22,6 +22,12 @@ type Scoring struct {
 	ScamThreshold       int
 	SuspiciousThreshold int
 	ScamMinCategories   int
+	// BenignVeto, when above 0, keeps a page that is about scams from being
+	// called SCAM: when the benign category contributes -BenignVeto or less
+	// and the lock category has no evidence (pages about scams quote the
+	// scam's words; they do not trap the visitor), the label is at most
+	// SUSPICIOUS. 0 turns it off.
+	BenignVeto int
 	// Categories in file order.
 	Categories []Category
 	// Indicators in file order.
@@ -49,9 +55,10 @@ const (
 	IndicatorErrorCode     IndicatorKind = "error_code"      // an extracted fake error code
 	IndicatorLock          IndicatorKind = "lock"            // a lock behaviour (of Lock kind, or any)
 	IndicatorRuntimeLock   IndicatorKind = "runtime_lock"    // a lock behaviour observed at run time
+	IndicatorPhoneForm     IndicatorKind = "phone_form"      // a form that asks for the visitor's phone number
 )
 
-var indicatorKinds = []IndicatorKind{IndicatorPhone, IndicatorTollFreePhone, IndicatorErrorCode, IndicatorLock, IndicatorRuntimeLock}
+var indicatorKinds = []IndicatorKind{IndicatorPhone, IndicatorTollFreePhone, IndicatorErrorCode, IndicatorLock, IndicatorRuntimeLock, IndicatorPhoneForm}
 
 // Indicator adds Weight to Category once when the page shows its kind of
 // fact and every category in With already has evidence from fired rules.
@@ -141,8 +148,10 @@ func (d *decoder) decodeThresholds(n *yaml.Node, s *Scoring) {
 			dst = &s.SuspiciousThreshold
 		case "scam_min_categories":
 			dst = &s.ScamMinCategories
+		case "benign_veto":
+			dst = &s.BenignVeto
 		default:
-			d.errorf(k.Line, "thresholds: unknown key %q (want scam, suspicious, scam_min_categories)", key)
+			d.errorf(k.Line, "thresholds: unknown key %q (want scam, suspicious, scam_min_categories, benign_veto)", key)
 			return
 		}
 		i, ok := d.integer(v, "thresholds."+key)
@@ -154,6 +163,10 @@ func (d *decoder) decodeThresholds(n *yaml.Node, s *Scoring) {
 		if key == "scam_min_categories" {
 			if i < 1 {
 				d.errorf(v.Line, "thresholds.%s: must be at least 1", key)
+			}
+		} else if key == "benign_veto" {
+			if i < 0 || i > 100 {
+				d.errorf(v.Line, "thresholds.%s: must be within 0..100", key)
 			}
 		} else if i < 1 || i > 100 {
 			d.errorf(v.Line, "thresholds.%s: must be within 1..100", key)

@@ -8,6 +8,12 @@ import (
 	"github.com/scamscope/scamscope/internal/rules"
 )
 
+// The categories the benign veto reads (see rules.Scoring.BenignVeto).
+const (
+	BenignCategory = "benign"
+	LockCategory   = "lock"
+)
+
 // Score combines the rules that fired on a page, and the page's indicators,
 // into a verdict under cfg. f may be nil.
 func Score(f *extract.Features, fired []rules.Fired, cfg rules.Scoring) Verdict {
@@ -60,9 +66,12 @@ func Score(f *extract.Features, fired []rules.Fired, cfg rules.Scoring) Verdict 
 		}
 	}
 
-	total, positive := 0, 0
+	total, positive, vetoed := 0, 0, false
 	for i, c := range cfg.Categories {
 		contrib := max(-c.Cap, min(c.Cap, sums[i]))
+		if c.Name == BenignCategory && cfg.BenignVeto > 0 && contrib <= -cfg.BenignVeto {
+			vetoed = true
+		}
 		if contrib == 0 {
 			continue
 		}
@@ -73,9 +82,14 @@ func Score(f *extract.Features, fired []rules.Fired, cfg rules.Scoring) Verdict 
 		v.Categories = append(v.Categories, c.Name)
 		v.Breakdown = append(v.Breakdown, CategoryScore{Category: c.Name, Score: contrib})
 	}
+	if vetoed {
+		if i := index(LockCategory); i >= 0 && evidenced[i] {
+			vetoed = false
+		}
+	}
 	v.Score = max(0, min(100, total))
 	switch {
-	case v.Score >= cfg.ScamThreshold && positive >= cfg.ScamMinCategories:
+	case v.Score >= cfg.ScamThreshold && positive >= cfg.ScamMinCategories && !vetoed:
 		v.Label = Scam
 	case v.Score >= cfg.SuspiciousThreshold:
 		v.Label = Suspicious
@@ -108,6 +122,8 @@ func present(f *extract.Features, ind rules.Indicator) bool {
 		return slices.ContainsFunc(f.Locks, func(l extract.Lock) bool { return ind.Lock == "" || l.Kind == ind.Lock })
 	case rules.IndicatorRuntimeLock:
 		return slices.ContainsFunc(f.Locks, func(l extract.Lock) bool { return l.Runtime })
+	case rules.IndicatorPhoneForm:
+		return slices.ContainsFunc(f.Forms, func(fm extract.Form) bool { return fm.AsksPhone })
 	}
 	return false
 }

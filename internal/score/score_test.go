@@ -22,6 +22,7 @@ var testCfg = rules.Scoring{
 		{Name: "error_code", Cap: 15},
 		{Name: "lock", Cap: 25},
 		{Name: "remote_access", Cap: 15},
+		{Name: "lead_capture", Cap: 25},
 		{Name: "benign", Cap: 45},
 	},
 	Indicators: []rules.Indicator{
@@ -29,6 +30,7 @@ var testCfg = rules.Scoring{
 		{ID: "error_code", Kind: rules.IndicatorErrorCode, Category: "error_code", Weight: 6},
 		{ID: "lock.runtime", Kind: rules.IndicatorRuntimeLock, Category: "lock", Weight: 8},
 		{ID: "lock.fullscreen", Kind: rules.IndicatorLock, Lock: extract.LockFullscreen, Category: "lock", Weight: 3},
+		{ID: "phone_form", Kind: rules.IndicatorPhoneForm, Category: "lead_capture", Weight: 20, With: []string{"brand", "alarm"}},
 	},
 	RuleSetVersion: "test",
 }
@@ -83,6 +85,8 @@ func TestScore(t *testing.T) {
 		{"benign wording, twice, to clean", &extract.Features{Phones: phone}, []*rules.Rule{defender, infected, callSupp, awareness, never}, Clean, 15, []string{"brand", "alarm", "support_cta", "benign"}},
 		{"negative total clamps to 0", nil, []*rules.Rule{awareness, never}, Clean, 0, []string{"benign"}},
 		{"unknown category ignored", nil, []*rules.Rule{ghost}, Clean, 0, nil},
+		{"a phone form with brand and alarm", &extract.Features{Forms: []extract.Form{{AsksPhone: true}}}, []*rules.Rule{defender, infected}, Scam, 57, []string{"brand", "alarm", "lead_capture"}},
+		{"a phone form without an alarm", &extract.Features{Forms: []extract.Form{{AsksPhone: true}}}, []*rules.Rule{defender}, Clean, 12, []string{"brand"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +96,33 @@ func TestScore(t *testing.T) {
 			}
 			if v.RuleSetVersion != "test" {
 				t.Errorf("RuleSetVersion = %q, want test", v.RuleSetVersion)
+			}
+		})
+	}
+}
+
+func TestBenignVeto(t *testing.T) {
+	cfg := testCfg
+	cfg.BenignVeto = 20
+	scamWords := []*rules.Rule{defender, infected, blocked, callSupp, noRestart, teamviewer} // 82
+	awareness := &rules.Rule{ID: "benign.awareness.light", Category: "benign", Weight: -20}
+	tests := []struct {
+		name  string
+		fired []*rules.Rule
+		want  Label
+	}{
+		{"a kit's words alone", scamWords, Scam},
+		{"quoted on a page about scams", append(slices.Clone(scamWords), awareness), Suspicious},
+		{"a page about scams that also locks the visitor", append(slices.Clone(scamWords), awareness, fullscreen), Scam},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Score(nil, fire(tt.fired...), cfg)
+			if v.Label != tt.want {
+				t.Errorf("Score(%s) = %v (%d, %v), want %v", tt.name, v.Label, v.Score, v.Breakdown, tt.want)
+			}
+			if off := Score(nil, fire(tt.fired...), testCfg); tt.want == Suspicious && off.Label != Scam {
+				t.Errorf("without the veto %s = %v, want SCAM (the veto must be what changes it)", tt.name, off.Label)
 			}
 		})
 	}

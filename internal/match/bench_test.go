@@ -1,0 +1,146 @@
+package match
+
+import (
+	"fmt"
+	"regexp"
+	"runtime"
+	"testing"
+)
+
+func totalLen(pages [][]byte) int64 {
+	n := 0
+	for _, p := range pages {
+		n += len(p)
+	}
+	return int64(n)
+}
+
+func mustCompile(tb testing.TB, ps []Pattern) *Matcher {
+	tb.Helper()
+	m, err := Compile(ps)
+	if err != nil {
+		tb.Fatalf("Compile: %v", err)
+	}
+	return m
+}
+
+// benchFind runs m over every page, as the service runs it over each page
+// it scans, reusing dst.
+func benchFind(b *testing.B, m *Matcher, pages [][]byte) {
+	b.SetBytes(totalLen(pages))
+	b.ReportAllocs()
+	dst := make([]Hit, 0, 4096)
+	hits := 0
+	for b.Loop() {
+		for _, p := range pages {
+			dst = m.Find(p, dst[:0])
+			hits += len(dst)
+		}
+	}
+	b.ReportMetric(float64(hits)/float64(b.N)/float64(len(pages)), "hits/page")
+}
+
+// benchNaive is the baseline: one search per pattern.
+func benchNaive(b *testing.B, ps []Pattern, pages [][]byte) {
+	n, err := CompileNaive(ps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(totalLen(pages))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			n.Find(p)
+		}
+	}
+}
+
+// BenchmarkFind is the realistic case: the ScamScope-shaped rule set over
+// synthetic multilingual pages and over the text of the real corpus.
+func BenchmarkFind(b *testing.B) {
+	ps := scamRules()
+	m := mustCompile(b, ps)
+	b.Run(fmt.Sprintf("synthetic/%dpatterns", len(ps)), func(b *testing.B) {
+		benchFind(b, m, splitPages(syntheticText(4<<20, 1), 16<<10))
+	})
+	b.Run(fmt.Sprintf("corpus/%dpatterns", len(ps)), func(b *testing.B) {
+		benchFind(b, m, corpusPages(b))
+	})
+}
+
+func BenchmarkNaive(b *testing.B) {
+	ps := scamRules()
+	b.Run(fmt.Sprintf("synthetic/%dpatterns", len(ps)), func(b *testing.B) {
+		benchNaive(b, ps, splitPages(syntheticText(1<<20, 1), 16<<10))
+	})
+	b.Run(fmt.Sprintf("corpus/%dpatterns", len(ps)), func(b *testing.B) {
+		benchNaive(b, ps, corpusPages(b))
+	})
+}
+
+// BenchmarkFindGenerated scales the rule set: generated literals and
+// regexes in several scripts, over synthetic pages.
+func BenchmarkFindGenerated(b *testing.B) {
+	pages := splitPages(syntheticText(4<<20, 2), 16<<10)
+	for _, n := range []int{100, 1000, 10000} {
+		m := mustCompile(b, genRules(n, 3))
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportMetric(float64(m.ac.memBytes())/(1<<20), "MB-automaton")
+			benchFind(b, m, pages)
+		})
+	}
+}
+
+func BenchmarkCompile(b *testing.B) {
+	sets := []struct {
+		name string
+		ps   []Pattern
+	}{
+		{"scam", scamRules()},
+		{"generated/1000", genRules(1000, 3)},
+		{"generated/10000", genRules(10000, 3)},
+	}
+	for _, s := range sets {
+		b.Run(fmt.Sprintf("%s/%dpatterns", s.name, len(s.ps)), func(b *testing.B) {
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var m *Matcher
+			for b.Loop() {
+				m = mustCompile(b, s.ps)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-heap")
+			runtime.KeepAlive(m)
+		})
+	}
+}
+
+// BenchmarkStdRegexp is a reference point: one Go regexp alternation of
+// all the rule set's literals and regexes (it finds leftmost matches of
+// the alternation, not of each pattern, so it does less than Find).
+func BenchmarkStdRegexp(b *testing.B) {
+	ps := scamRules()
+	expr := ""
+	for i, p := range ps {
+		if i > 0 {
+			expr += "|"
+		}
+		if p.Literal != "" {
+			expr += regexp.QuoteMeta(p.Literal)
+		} else {
+			expr += "(?:" + p.Regex + ")"
+		}
+	}
+	re := regexp.MustCompile(expr)
+	pages := splitPages(syntheticText(1<<20, 1), 16<<10)
+	b.SetBytes(totalLen(pages))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			re.FindAllIndex(p, -1)
+		}
+	}
+}

@@ -1,0 +1,337 @@
+package match
+
+import (
+	"errors"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestFind(t *testing.T) {
+	tests := []struct {
+		name string
+		ps   []Pattern
+		text string
+		want []Hit
+	}{
+		{
+			name: "literal leftmost only",
+			ps:   []Pattern{{ID: 1, Literal: "ab"}},
+			text: "xxababab",
+			want: []Hit{{1, 2, 4}},
+		},
+		{
+			name: "overlapping literals",
+			ps:   []Pattern{{ID: 1, Literal: "abc"}, {ID: 2, Literal: "bcd"}, {ID: 3, Literal: "c"}},
+			text: "abcd",
+			want: []Hit{{1, 0, 3}, {2, 1, 4}, {3, 2, 3}},
+		},
+		{
+			name: "long literal starts before a short one ends",
+			ps:   []Pattern{{ID: 1, Literal: "abcdefgh"}, {ID: 2, Literal: "cd"}},
+			text: "zabcdefgh cd",
+			want: []Hit{{1, 1, 9}, {2, 3, 5}},
+		},
+		{
+			name: "absent literal",
+			ps:   []Pattern{{ID: 1, Literal: "virus"}},
+			text: "viru virs irus",
+			want: nil,
+		},
+		{
+			name: "word skips occurrences inside words",
+			ps:   []Pattern{{ID: 1, Literal: "cat", Word: true}, {ID: 2, Literal: "cat"}},
+			text: "concat catalog cat.",
+			want: []Hit{{2, 3, 6}, {1, 15, 18}},
+		},
+		{
+			name: "word boundaries are Unicode aware",
+			ps: []Pattern{
+				{ID: 1, Literal: "caf", Word: true},
+				{ID: 2, Literal: "日本", Word: true},
+				{ID: 3, Literal: "été", Word: true},
+			},
+			text: "café 日本語 l'été",
+			want: []Hit{{3, 17, 22}},
+		},
+		{
+			name: "underscore is a word rune",
+			ps:   []Pattern{{ID: 1, Literal: "key", Word: true}},
+			text: "ctrl_key key_up (key)",
+			want: []Hit{{1, 17, 20}},
+		},
+		{
+			name: "same literal with and without word, duplicate ids",
+			ps: []Pattern{
+				{ID: 5, Literal: "pc"}, {ID: 5, Literal: "pc"}, {ID: 4, Literal: "pc", Word: true},
+			},
+			text: "pcs pc",
+			want: []Hit{{5, 0, 2}, {5, 0, 2}, {4, 4, 6}},
+		},
+		{
+			name: "regex with an atom",
+			ps:   []Pattern{{ID: 1, Regex: `call\s+\d{3}-\d{4}`}},
+			text: "please call 555-1234 or call 555-9999",
+			want: []Hit{{1, 7, 20}},
+		},
+		{
+			name: "regex without an atom",
+			ps:   []Pattern{{ID: 1, Regex: `\d{3}-\d{4}`}, {ID: 2, Regex: `[a-z]+`}},
+			text: "ТЕЛ 555-1234 ok",
+			want: []Hit{{1, 7, 15}, {2, 16, 18}},
+		},
+		{
+			name: "anchors see the whole text",
+			ps: []Pattern{
+				{ID: 1, Regex: `^foo`}, {ID: 2, Regex: `bar$`}, {ID: 3, Regex: `(?m)^baz`},
+				{ID: 4, Regex: `\bcat\b`}, {ID: 5, Regex: `\Bat\b`},
+			},
+			text: "xfoo bar\nbaz concat cat bar",
+			want: []Hit{{5, 18, 20}, {4, 21, 24}, {2, 25, 28}, {3, 9, 12}},
+		},
+		{
+			name: "case-insensitive regex",
+			ps:   []Pattern{{ID: 1, Regex: `(?i)virus`}, {ID: 2, Regex: `(?i)\x{212A}`}},
+			text: "a VIRUS and a virus; k",
+			want: []Hit{{1, 2, 7}, {2, 21, 22}},
+		},
+		{
+			name: "regex leftmost-first, not longest",
+			ps:   []Pattern{{ID: 1, Regex: `ab|abcd`}, {ID: 2, Regex: `x+?`}},
+			text: "abcd xxx",
+			want: []Hit{{1, 0, 2}, {2, 5, 6}},
+		},
+		{
+			name: "empty match at the start",
+			ps:   []Pattern{{ID: 1, Regex: `a*`}, {ID: 2, Regex: `(?:b)?`}},
+			text: "xyz",
+			want: []Hit{{1, 0, 0}, {2, 0, 0}},
+		},
+		{
+			name: "regex that can never match",
+			ps:   []Pattern{{ID: 1, Regex: `[^\x00-\x{10FFFF}]`}, {ID: 2, Regex: `a\bb`}},
+			text: "ab a b",
+			want: nil,
+		},
+		{
+			name: "regexes sharing an atom and a literal",
+			ps: []Pattern{
+				{ID: 1, Literal: "error"}, {ID: 2, Regex: `error\s*#\s*[0-9a-f]{3,5}`},
+				{ID: 3, Regex: `error code`},
+			},
+			text: "an error: error #268d3, error code",
+			want: []Hit{{1, 3, 8}, {2, 10, 22}, {3, 24, 34}},
+		},
+		{
+			name: "order is start, end, id",
+			ps: []Pattern{
+				{ID: 9, Literal: "ab"}, {ID: 3, Literal: "abc"}, {ID: 1, Literal: "ab"}, {ID: 2, Literal: "b"},
+			},
+			text: "abc",
+			want: []Hit{{1, 0, 2}, {9, 0, 2}, {3, 0, 3}, {2, 1, 2}},
+		},
+		{
+			name: "empty text",
+			ps:   []Pattern{{ID: 1, Literal: "a"}, {ID: 2, Regex: `$`}},
+			text: "",
+			want: []Hit{{2, 0, 0}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, c := range testConfigs {
+				m, err := compile(tc.ps, c.cfg)
+				if err != nil {
+					t.Fatalf("compile: %v", err)
+				}
+				if got := m.Find([]byte(tc.text), nil); !slices.Equal(got, tc.want) {
+					t.Errorf("%s: Find(%q) = %v, want %v", c.name, tc.text, got, tc.want)
+				}
+			}
+			// The expectations are Naive's too.
+			n, err := CompileNaive(tc.ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n.Find([]byte(tc.text)); !slices.Equal(got, tc.want) {
+				t.Errorf("Naive.Find(%q) = %v, want %v", tc.text, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		p         Pattern
+		sentinel  bool // wraps ErrInvalidPattern
+		syntaxErr bool // wraps a *syntax.Error
+	}{
+		{"both set", Pattern{ID: 1, Literal: "a", Regex: "a"}, true, false},
+		{"neither set", Pattern{ID: 2}, true, false},
+		{"bad regex", Pattern{ID: 3, Regex: "a(b"}, false, true},
+		{"bad repeat", Pattern{ID: 4, Regex: "a{1001}"}, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Compile([]Pattern{{ID: 0, Literal: "ok"}, tc.p})
+			if err == nil {
+				t.Fatalf("Compile(%+v) succeeded", tc.p)
+			}
+			if got := errors.Is(err, ErrInvalidPattern); got != tc.sentinel {
+				t.Errorf("errors.Is(%v, ErrInvalidPattern) = %v, want %v", err, got, tc.sentinel)
+			}
+			var se *syntax.Error
+			if got := errors.As(err, &se); got != tc.syntaxErr {
+				t.Errorf("errors.As(%v, *syntax.Error) = %v, want %v", err, got, tc.syntaxErr)
+			}
+			if !strings.Contains(err.Error(), "pattern "+string(rune('0'+tc.p.ID))) {
+				t.Errorf("error %q does not name pattern %d", err, tc.p.ID)
+			}
+		})
+	}
+	if m, err := Compile(nil); err != nil || len(m.Find([]byte("abc"), nil)) != 0 {
+		t.Errorf("Compile(nil) = %v, %v; want a matcher that finds nothing", m, err)
+	}
+}
+
+// TestAnalyzeRegex checks the literal analysis on shapes whose atoms are
+// known.
+func TestAnalyzeRegex(t *testing.T) {
+	tests := []struct {
+		expr   string
+		atoms  []string // nil: no atom
+		atomAt int
+		maxLen int
+	}{
+		{"abc", []string{"abc"}, 0, 3},
+		{"a|b", nil, 0, 1}, // too frequent to be worth it
+		{"virus|trojan", []string{"trojan", "virus"}, 0, 6},
+		{`x\d+virus`, []string{"virus"}, -1, -1},
+		{`\d{2}virus`, []string{"virus"}, 2, 7},
+		{`(?i)ab`, []string{"AB", "Ab", "aB", "ab"}, 0, 2},
+		{`(?i)k`, nil, 0, 3}, // k, K and the Kelvin sign: frequent
+		{`a*`, nil, 0, -1},
+		{`.*`, nil, 0, -1},
+		{`x{2,5}`, []string{"xx"}, 0, 5},
+		{`[^a]`, nil, 0, 4},
+		{`colou?r`, []string{"color", "colour"}, 0, 6},
+		{`\bcall\s+now\b`, []string{"call"}, 0, -1},
+		{`0x[0-9a-f]{8}`, nil, 0, 10}, // checked below by shape
+	}
+	for _, tc := range tests {
+		tree, err := syntax.Parse(tc.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := analyzeRegex(tree.Simplify())
+		if sh.maxLen != tc.maxLen {
+			t.Errorf("analyzeRegex(%q).maxLen = %d, want %d", tc.expr, sh.maxLen, tc.maxLen)
+		}
+		if tc.expr == `0x[0-9a-f]{8}` {
+			for _, a := range sh.atoms {
+				if len(a) < 3 || !strings.HasPrefix(a, "0x") {
+					t.Errorf("analyzeRegex(%q) atom %q, want 0x and a hex digit or more", tc.expr, a)
+				}
+			}
+			if len(sh.atoms) == 0 {
+				t.Errorf("analyzeRegex(%q) has no atoms", tc.expr)
+			}
+			continue
+		}
+		if !slices.Equal(sh.atoms, tc.atoms) {
+			t.Errorf("analyzeRegex(%q).atoms = %q, want %q", tc.expr, sh.atoms, tc.atoms)
+		}
+		if tc.atoms != nil && sh.atomAt != tc.atomAt {
+			t.Errorf("analyzeRegex(%q).atomAt = %d, want %d", tc.expr, sh.atomAt, tc.atomAt)
+		}
+	}
+}
+
+// TestAnalyzeRegexSound checks the analysis against package regexp on
+// generated regexes and texts: every match is at most maxLen bytes and
+// holds one of the atoms starting at most atomAt bytes in.
+func TestAnalyzeRegexSound(t *testing.T) {
+	for seed := range 3000 {
+		src := randSourceFor(seed, 3)
+		expr := genRegex(src)
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := analyzeRegex(tree.Simplify())
+		re := regexp.MustCompile(expr)
+		text := genText(src, randomText(src, 60))
+		for _, loc := range re.FindAllIndex(text, -1) {
+			m := text[loc[0]:loc[1]]
+			if sh.maxLen >= 0 && len(m) > sh.maxLen {
+				t.Fatalf("%q matches %q (%d bytes), maxLen %d", expr, m, len(m), sh.maxLen)
+			}
+			if sh.atoms == nil {
+				continue
+			}
+			ok := false
+			for _, a := range sh.atoms {
+				for i := 0; i+len(a) <= len(m); i++ {
+					if string(m[i:i+len(a)]) == a && (sh.atomAt < 0 || i <= sh.atomAt) {
+						ok = true
+					}
+				}
+			}
+			if !ok {
+				t.Fatalf("%q matches %q with none of atoms %q within %d bytes", expr, m, sh.atoms, sh.atomAt)
+			}
+		}
+	}
+}
+
+func TestFindAllocs(t *testing.T) {
+	m := mustCompile(t, scamRules())
+	pages := splitPages(syntheticText(256<<10, 1), 16<<10)
+	dst := make([]Hit, 0, 4096)
+	hits := 0
+	allocs := testing.AllocsPerRun(20, func() {
+		for _, p := range pages {
+			dst = m.Find(p, dst[:0])
+			hits += len(dst)
+		}
+	})
+	if hits == 0 {
+		t.Fatal("no hits: the benchmark text does not exercise the rule set")
+	}
+	if allocs != 0 {
+		t.Errorf("Find with room in dst: %v allocations per run of %d pages, want 0", allocs, len(pages))
+	}
+}
+
+func TestFindConcurrent(t *testing.T) {
+	ps := scamRules()
+	m := mustCompile(t, ps)
+	n, err := CompileNaive(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := splitPages(syntheticText(128<<10, 5), 4<<10)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := g; i < len(pages); i += 2 {
+				if got, want := m.Find(pages[i], nil), n.Find(pages[i]); !slices.Equal(got, want) {
+					errs <- "page " + string(rune('0'+i%10)) + " differs"
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
