@@ -46,7 +46,7 @@ func TestLatency(t *testing.T) {
 	for _, size := range []int{1, 2} {
 		cfg := testConfig(port)
 		cfg.PoolSize, cfg.QueueSize, cfg.SettleTime = size, size, settle
-		p, err := New(context.Background(), cfg, nil)
+		p, err := New(context.Background(), cfg, testLogger())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,13 +64,8 @@ func TestMain(m *testing.M) {
 	}
 	cfg := testConfig(port)
 	cfg.Metrics = testMetrics
-	level := slog.LevelWarn
-	if os.Getenv("BROWSER_TEST_DEBUG") != "" {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	testPool, err = New(ctx, cfg, logger)
+	testPool, err = New(ctx, cfg, testLogger())
 	cancel()
 	if err != nil {
 		fmt.Println("browser.New:", err)
@@ -94,6 +89,15 @@ func TestMain(m *testing.M) {
 	fixtures.CloseClientConnections()
 	fixtures.Close()
 	os.Exit(code)
+}
+
+// testLogger logs warnings, or everything with BROWSER_TEST_DEBUG set.
+func testLogger() *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv("BROWSER_TEST_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
 // fixtureURL is the fixture server's URL for path.

@@ -44,7 +44,9 @@
 //     inside @media and other at-rules, compound selectors and external
 //     sheets are not resolved: that needs a browser); values of
 //     type=hidden inputs; text of <script> blocks of template types
-//     (text/template, text/x-handlebars ...); server template code. A
+//     (text/template, text/x-handlebars ...); server template code; and
+//     the prose string literals of scripts (text a script may write into
+//     the page, where kits that build their overlay in script keep it). A
 //     hidden element inside a word leaves the word whole in FieldText
 //     ("Mi<span style=display:none>x</span>crosoft" reads "microsoft").
 //   - FieldTitle: the first <title> (Features.Title has it as written).

@@ -11,7 +11,7 @@ type Field uint8
 // The fields. Every text is in textnorm's matching form.
 const (
 	FieldText     Field = iota // visible text in document order (alt/title/placeholder/button values included)
-	FieldHidden                // text of hidden elements (display:none, hidden, aria-hidden, visibility:hidden, templates)
+	FieldHidden                // text of hidden elements (display:none, hidden, aria-hidden, visibility:hidden, templates) and prose string literals of scripts
 	FieldTitle                 // <title>
 	FieldMeta                  // meta description, keywords, og:*, twitter:*
 	FieldScript                // inline and submitted script source (string literals included as written)

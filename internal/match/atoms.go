@@ -54,6 +54,10 @@ func analyzeRegex(re *syntax.Regexp) reShape {
 // often saves little over searching the whole text.
 const noAtomCost = 0.02
 
+// perStringCost is the charge per atom string in a set's cost: it takes a
+// hundred-fold rarer hit rate to justify a hundred strings over one.
+const perStringCost = 1e-6
+
 func analyze(re *syntax.Regexp) litInfo {
 	switch re.Op {
 	case syntax.OpNoMatch:
@@ -376,9 +380,10 @@ func dedupe(s []string) []string {
 }
 
 // setCost estimates how often some string of set starts at a position of
-// typical normalised page text.
+// typical normalised page text, plus a charge per string for the automaton
+// states it costs.
 func setCost(set []string) float64 {
-	c := 0.0
+	c := float64(len(set)) * perStringCost
 	for _, s := range set {
 		p := 1.0
 		for i := 0; i < len(s); i++ {
