@@ -65,10 +65,6 @@ func FiredRule(f score.FiredRule) *scamscopev1.FiredRule {
 }
 
 // Indicators converts a verdict's indicators.
-//
-// The domain's ErrorCode carries offsets into the page's normalised fields,
-// not a snippet, and a Verdict does not carry those fields; the message's
-// snippet is therefore left empty here.
 func Indicators(in score.Indicators) *scamscopev1.Indicators {
 	out := &scamscopev1.Indicators{
 		Brands:            clone(in.Brands),
@@ -78,7 +74,7 @@ func Indicators(in score.Indicators) *scamscopev1.Indicators {
 		out.PhoneNumbers = append(out.PhoneNumbers, Phone(p))
 	}
 	for _, c := range in.ErrorCodes {
-		out.ErrorCodes = append(out.ErrorCodes, &scamscopev1.ErrorCode{Code: c.Code, Field: c.Field.String()})
+		out.ErrorCodes = append(out.ErrorCodes, &scamscopev1.ErrorCode{Code: c.Code, Field: c.Field.String(), Snippet: c.Snippet})
 	}
 	for _, l := range in.Locks {
 		out.LockBehaviors = append(out.LockBehaviors, Lock(l))

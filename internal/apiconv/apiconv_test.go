@@ -34,7 +34,7 @@ func full() (score.Verdict, []scan.Timing) {
 		Categories: []string{"brand", "alarm"},
 		Indicators: score.Indicators{
 			Phones:      []extract.Phone{{Raw: "(800) 555-0199", E164: "+18005550199", Region: "US", Type: "toll_free", Field: extract.FieldDialog, Start: 3, End: 17}},
-			ErrorCodes:  []extract.ErrorCode{{Code: "0x80070424", Field: extract.FieldText, Start: 10, End: 20}},
+			ErrorCodes:  []extract.ErrorCode{{Code: "0x80070424", Field: extract.FieldText, Start: 10, End: 20, Snippet: "error code 0x80070424 call"}},
 			Brands:      []string{"Microsoft"},
 			RemoteTools: []string{"AnyDesk"},
 			Locks:       []extract.Lock{{Kind: extract.LockFullscreen, Count: 2, Runtime: true, Evidence: "requestFullscreen()"}},
@@ -60,7 +60,7 @@ func TestVerdict(t *testing.T) {
 		}},
 		Indicators: &scamscopev1.Indicators{
 			PhoneNumbers:      []*scamscopev1.PhoneNumber{{Raw: "(800) 555-0199", E164: "+18005550199", Region: "US", Type: "toll_free", Field: "dialog"}},
-			ErrorCodes:        []*scamscopev1.ErrorCode{{Code: "0x80070424", Field: "text"}},
+			ErrorCodes:        []*scamscopev1.ErrorCode{{Code: "0x80070424", Field: "text", Snippet: "error code 0x80070424 call"}},
 			Brands:            []string{"Microsoft"},
 			RemoteAccessTools: []string{"AnyDesk"},
 			LockBehaviors:     []*scamscopev1.LockBehavior{{Kind: "fullscreen", Count: 2, Runtime: true, Evidence: "requestFullscreen()"}},
@@ -79,10 +79,10 @@ func TestVerdict(t *testing.T) {
 
 // TestVerdictEveryField fails when the contract gains a field this package
 // does not fill: every field of every message reached from a full verdict
-// must be set. The only exception is documented on Indicators.
+// must be set.
 func TestVerdictEveryField(t *testing.T) {
 	v, timings := full()
-	unset := map[protoreflect.FullName]bool{"scamscope.v1.ErrorCode.snippet": true}
+	unset := map[protoreflect.FullName]bool{}
 	var walk func(m protoreflect.Message)
 	walk = func(m protoreflect.Message) {
 		fields := m.Descriptor().Fields()
@@ -149,7 +149,7 @@ func TestDomainFieldsKnown(t *testing.T) {
 		{reflect.TypeFor[rules.Evidence](), []string{"Field", "Start", "End", "Snippet"}, nil},
 		{reflect.TypeFor[score.Indicators](), []string{"Phones", "ErrorCodes", "Brands", "RemoteTools", "Locks"}, nil},
 		{reflect.TypeFor[extract.Phone](), []string{"Raw", "E164", "Region", "Type", "Field"}, []string{"Start", "End"}},
-		{reflect.TypeFor[extract.ErrorCode](), []string{"Code", "Field"}, []string{"Start", "End"}},
+		{reflect.TypeFor[extract.ErrorCode](), []string{"Code", "Field", "Snippet"}, []string{"Start", "End"}},
 		{reflect.TypeFor[extract.Lock](), []string{"Kind", "Count", "Runtime", "Evidence"}, nil},
 		{reflect.TypeFor[scan.Timing](), []string{"Stage", "Duration"}, nil},
 	}

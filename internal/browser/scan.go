@@ -504,7 +504,9 @@ func (s *scan) collect(ctx context.Context) (*Page, error) {
 	}
 	var shot []byte
 	if s.opts.Screenshot && !crashed {
+		t := time.Now()
 		shot = s.screenshot(ctx)
+		s.p.log.Debug("render screenshot", "url", s.url, "took", time.Since(t), "bytes", len(shot))
 	}
 	rep := s.proxy.Report()
 	s.loopCancel()
@@ -676,6 +678,7 @@ func (s *scan) screenshot(ctx context.Context) []byte {
 	deadline, _ := ctx.Deadline()
 	sctx, cancel := context.WithTimeout(ctx, min(time.Until(deadline), 3*time.Second))
 	defer cancel()
+	_, _ = call(sctx, s, page.BringToFront, cdp.Empty{})
 	res, err := call(sctx, s, page.CaptureScreenshot, page.CaptureScreenshotParams{
 		Format: page.CaptureScreenshotFormatPng, OptimizeForSpeed: new(true),
 	})

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"github.com/scamscope/scamscope/internal/textnorm"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -79,7 +80,8 @@ func (c *codeSearch) add(fld Field, start, end int, code string) {
 		return
 	}
 	c.seen[code] = true
-	c.out = append(c.out, ErrorCode{Code: code, Field: fld, Start: start, End: end})
+	c.out = append(c.out, ErrorCode{Code: code, Field: fld, Start: start, End: end,
+		Snippet: textnorm.Snippet(c.f.Fields[fld], start, end, 40)})
 }
 
 // found is one code in a field, before deduplication.

@@ -104,6 +104,8 @@ type ErrorCode struct {
 	Field Field
 	Start int // byte offsets in Features.Fields[Field]
 	End   int
+	// Snippet is the code with a little context around it.
+	Snippet string
 }
 
 // Media is an audio or video element.

@@ -362,6 +362,8 @@ func (f *finder) search(r int32, lo, limit int) {
 		return
 	}
 	s := runeStart(text, lo)
+	dbgCalls[r]++
+	dbgBytes[r] += limit - s
 	for s <= limit {
 		s1 := min(limit, s+piece-1)
 		f.bt.reset(nInst, s, min(n, s1+reach))
@@ -442,3 +444,5 @@ func runeStart(text []byte, lo int) int {
 }
 
 func isContinuation(c byte) bool { return c&0xC0 == 0x80 }
+
+var dbgCalls, dbgBytes [1000]int

@@ -2,8 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"github.com/scamscope/scamscope/internal/textnorm"
 	"slices"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/scamscope/scamscope/internal/extract"
@@ -250,16 +250,8 @@ func (s *Set) release(sc *scratch) {
 	s.scratch.Put(sc)
 }
 
-// snippet returns text around [start, end): about snippetContext bytes
-// either side, cut inward to rune boundaries. It shares text's memory.
+// snippet returns text around [start, end), about snippetContext bytes
+// either side.
 func snippet(text string, start, end int) string {
-	a := max(0, start-snippetContext)
-	for a < start && !utf8.RuneStart(text[a]) {
-		a++
-	}
-	b := min(len(text), end+snippetContext)
-	for b > end && b < len(text) && !utf8.RuneStart(text[b]) {
-		b--
-	}
-	return text[a:b]
+	return textnorm.Snippet(text, start, end, snippetContext)
 }
