@@ -23,6 +23,14 @@ type config struct {
 	LogLevel           slog.Level    // --log-level, SCAMSCOPE_LOG_LEVEL
 	ShutdownTimeout    time.Duration // --shutdown-timeout, SCAMSCOPE_SHUTDOWN_TIMEOUT
 	Version            bool          // --version: print the version and exit
+
+	Browser             string        // --browser, SCAMSCOPE_BROWSER: auto (use Chromium when installed), on, off
+	ChromiumPath        string        // --chromium, SCAMSCOPE_CHROMIUM; empty = /usr/bin/chromium or chromium in PATH
+	BrowserPool         int           // --browser-pool, SCAMSCOPE_BROWSER_POOL: pages rendered at once
+	BrowserQueue        int           // --browser-queue, SCAMSCOPE_BROWSER_QUEUE: URL scans that may wait for a tab
+	URLScanTimeout      time.Duration // --url-scan-timeout, SCAMSCOPE_URL_SCAN_TIMEOUT
+	EgressAllowLoopback bool          // --egress-allow-loopback, SCAMSCOPE_EGRESS_ALLOW_LOOPBACK: for local testing only
+	EgressPorts         []int         // --egress-ports, SCAMSCOPE_EGRESS_PORTS: ports the browser may reach
 }
 
 // recvSlack is how far above MaxContentBytes a gRPC message may be: room
@@ -39,6 +47,11 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 		MaxContentBytes: 8 << 20,
 		LogLevel:        slog.LevelInfo,
 		ShutdownTimeout: 15 * time.Second,
+		Browser:         "auto",
+		BrowserPool:     2,
+		BrowserQueue:    8,
+		URLScanTimeout:  30 * time.Second,
+		EgressPorts:     []int{80, 443, 8080, 8443},
 	}
 	var errs []error
 	env := func(name string, set func(string) error) string {
@@ -91,6 +104,34 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	})
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "how long to drain calls on SIGTERM/SIGINT before cutting them off [$SCAMSCOPE_SHUTDOWN_TIMEOUT]"+note)
 	fs.BoolVar(&cfg.Version, "version", false, "print the version and exit")
+	dur := func(p *time.Duration) func(string) error {
+		return func(s string) error {
+			d, err := time.ParseDuration(s)
+			*p = d
+			return err
+		}
+	}
+	boolean := func(p *bool) func(string) error {
+		return func(s string) error {
+			b, err := strconv.ParseBool(s)
+			*p = b
+			return err
+		}
+	}
+	note = env("SCAMSCOPE_BROWSER", str(&cfg.Browser))
+	fs.StringVar(&cfg.Browser, "browser", cfg.Browser, "URL scanning with headless Chromium: auto (when installed), on (fail without it) or off [$SCAMSCOPE_BROWSER]"+note)
+	note = env("SCAMSCOPE_CHROMIUM", str(&cfg.ChromiumPath))
+	fs.StringVar(&cfg.ChromiumPath, "chromium", cfg.ChromiumPath, "Chromium binary; empty = /usr/bin/chromium or chromium in PATH [$SCAMSCOPE_CHROMIUM]"+note)
+	note = env("SCAMSCOPE_BROWSER_POOL", num(&cfg.BrowserPool))
+	fs.IntVar(&cfg.BrowserPool, "browser-pool", cfg.BrowserPool, "pages rendered at once [$SCAMSCOPE_BROWSER_POOL]"+note)
+	note = env("SCAMSCOPE_BROWSER_QUEUE", num(&cfg.BrowserQueue))
+	fs.IntVar(&cfg.BrowserQueue, "browser-queue", cfg.BrowserQueue, "URL scans that may wait for a tab; more get ResourceExhausted [$SCAMSCOPE_BROWSER_QUEUE]"+note)
+	note = env("SCAMSCOPE_URL_SCAN_TIMEOUT", dur(&cfg.URLScanTimeout))
+	fs.DurationVar(&cfg.URLScanTimeout, "url-scan-timeout", cfg.URLScanTimeout, "upper bound of one URL scan [$SCAMSCOPE_URL_SCAN_TIMEOUT]"+note)
+	note = env("SCAMSCOPE_EGRESS_PORTS", (*portList)(&cfg.EgressPorts).Set)
+	fs.Var((*portList)(&cfg.EgressPorts), "egress-ports", "comma-separated ports the browser may reach [$SCAMSCOPE_EGRESS_PORTS]"+note)
+	note = env("SCAMSCOPE_EGRESS_ALLOW_LOOPBACK", boolean(&cfg.EgressAllowLoopback))
+	fs.BoolVar(&cfg.EgressAllowLoopback, "egress-allow-loopback", cfg.EgressAllowLoopback, "let the browser reach 127.0.0.0/8 and ::1 (local testing only; the default denies it) [$SCAMSCOPE_EGRESS_ALLOW_LOOPBACK]"+note)
 
 	if err := errors.Join(errs...); err != nil {
 		return cfg, err
@@ -115,6 +156,20 @@ func (c *config) validate() error {
 	if c.MaxContentBytes > 1<<30 {
 		errs = append(errs, fmt.Errorf("--max-content-bytes must be at most 1 GiB, got %d", c.MaxContentBytes))
 	}
+	switch c.Browser {
+	case "auto", "on", "off":
+	default:
+		errs = append(errs, fmt.Errorf("--browser must be auto, on or off, got %q", c.Browser))
+	}
+	if c.BrowserPool < 1 || c.BrowserPool > 64 {
+		errs = append(errs, fmt.Errorf("--browser-pool must be within 1..64, got %d", c.BrowserPool))
+	}
+	if c.BrowserQueue < 0 {
+		errs = append(errs, fmt.Errorf("--browser-queue must be 0 or more, got %d", c.BrowserQueue))
+	}
+	if c.URLScanTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("--url-scan-timeout must be at least 1s, got %v", c.URLScanTimeout))
+	}
 	if c.MaxConcurrentItems < 0 {
 		errs = append(errs, fmt.Errorf("--max-concurrent-items must be 0 (GOMAXPROCS) or more, got %d", c.MaxConcurrentItems))
 	}
@@ -125,4 +180,31 @@ func (c *config) validate() error {
 		errs = append(errs, fmt.Errorf("--grpc-addr and --metrics-addr are both %s", c.GRPCAddr))
 	}
 	return errors.Join(errs...)
+}
+
+// portList is a flag.Value of comma-separated TCP ports.
+type portList []int
+
+func (l *portList) String() string {
+	if l == nil {
+		return ""
+	}
+	parts := make([]string, len(*l))
+	for i, p := range *l {
+		parts[i] = strconv.Itoa(p)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (l *portList) Set(s string) error {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		p, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || p < 1 || p > 65535 {
+			return fmt.Errorf("%q is not a port (1..65535)", f)
+		}
+		out = append(out, p)
+	}
+	*l = out
+	return nil
 }

@@ -95,7 +95,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	scanner := scan.New(scan.Config{MaxContentBytes: cfg.MaxContentBytes}, rs, scanMetrics)
-	svc := server.NewScanService(server.Config{MaxConcurrentItems: cfg.MaxConcurrentItems}, scanner, log, scanMetrics)
+	pool, err := startBrowser(ctx, cfg, reg, log)
+	if err != nil {
+		return err
+	}
+	if pool != nil {
+		defer pool.Close()
+		scanner = scanner.WithRenderer(pool)
+	}
+	svc := server.NewScanService(server.Config{MaxConcurrentItems: cfg.MaxConcurrentItems, URLScanTimeout: cfg.URLScanTimeout}, scanner, log, scanMetrics)
 	gs, hs := server.NewGRPC(server.Options{
 		Scan:            svc,
 		Metrics:         grpcMetrics,

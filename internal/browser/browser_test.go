@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -93,6 +94,11 @@ func TestRenderBehaviors(t *testing.T) {
 			},
 		},
 		{
+			path:      "/scam/iframe",
+			calls:     map[string]int{CallPushState: 5, CallWindowOpen: 3, CallPrint: 2},
+			behaviors: map[string]int{LockHistoryFlood: 5, LockWindowOpenStorm: 3, LockPrintLoop: 2},
+		},
+		{
 			path:   "/plain",
 			absent: []string{LockDialogLoop, LockContextMenu, LockDevtoolsKeys, LockFullscreen, LockBeforeUnload},
 		},
@@ -170,6 +176,7 @@ var titleRE = regexp.MustCompile(`<title>(.*?)</title>`)
 func TestRenderProfiles(t *testing.T) {
 	for _, prof := range Profiles() {
 		t.Run(prof.Name, func(t *testing.T) {
+			t.Parallel() // two tabs at once: each must still look visible and focused
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
 			defer cancel()
 			pg, err := testPool.Render(ctx, fixtureURL("/profile"), Profile{Name: prof.Name}, Options{})
@@ -186,7 +193,8 @@ func TestRenderProfiles(t *testing.T) {
 			var seen struct {
 				UA, Lang, TZ, Platform string
 				W, H                   int
-				Webdriver              bool
+				Webdriver, Focus       bool
+				Visible                string
 			}
 			if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &seen); err != nil {
 				t.Fatalf("title %q: %v", m[1], err)
@@ -197,8 +205,8 @@ func TestRenderProfiles(t *testing.T) {
 			if seen.W != prof.ViewportWidth || seen.H != prof.ViewportHeight {
 				t.Errorf("page saw viewport %dx%d, want %dx%d", seen.W, seen.H, prof.ViewportWidth, prof.ViewportHeight)
 			}
-			if seen.Webdriver {
-				t.Errorf("navigator.webdriver = true, want false")
+			if seen.Webdriver || !seen.Focus || seen.Visible != "visible" {
+				t.Errorf("page saw webdriver %v, focus %v, visibility %q; want false, true, visible", seen.Webdriver, seen.Focus, seen.Visible)
 			}
 			headers := html.UnescapeString(string(pg.HTML))
 			if !strings.Contains(headers, prof.UserAgent+"|"+prof.AcceptLanguage) {
@@ -226,9 +234,29 @@ func TestRenderBlockedRequests(t *testing.T) {
 }
 
 func TestRenderBlockedDocument(t *testing.T) {
-	pg, err := render(t, "/redirect-private", 8*time.Second, Options{})
-	if !errors.Is(err, ErrBlocked) || pg != nil {
-		t.Fatalf("Render(redirect to 10.0.0.1) = %v, %v; want ErrBlocked", pg, err)
+	for _, u := range []string{
+		fixtureURL("/redirect-private"), "http://10.0.0.1/", "https://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+		"http://[::ffff:a9fe:a9fe]/", "http://167772161/",
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		pg, err := testPool.Render(ctx, u, Profile{}, Options{})
+		cancel()
+		if !errors.Is(err, ErrBlocked) || pg != nil {
+			t.Errorf("Render(%s) = %v, %v; want ErrBlocked", u, pg, err)
+		}
+	}
+}
+
+// A site that cannot be reached is a navigation error, not the proxy's
+// error page.
+func TestRenderUnreachable(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:" + strconv.Itoa(deadPort) + "/", "https://127.0.0.1:" + strconv.Itoa(deadPort) + "/"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		pg, err := testPool.Render(ctx, u, Profile{}, Options{})
+		cancel()
+		if !errors.Is(err, ErrNavigation) || pg != nil {
+			t.Errorf("Render(%s) = %v, %v; want ErrNavigation", u, pg, err)
+		}
 	}
 }
 
@@ -299,14 +327,38 @@ func TestRenderBusy(t *testing.T) {
 	waitFor(5*time.Second, func() bool { return len(testPool.slots) == 0 })
 }
 
-// TestRestartAfterCrash kills Chromium; the next Render relaunches it.
+// TestRestartAfterCrash kills Chromium during a Render, which fails at
+// once with ErrCrashed; the next Render relaunches it.
 func TestRestartAfterCrash(t *testing.T) {
 	before := value(testMetrics.restarts)
 	testPool.mu.Lock()
 	old := testPool.inst
 	testPool.mu.Unlock()
+	type result struct {
+		pg  *Page
+		err error
+	}
+	inflight := make(chan result, 1)
+	go func() {
+		pg, err := render(t, "/h/hang", 20*time.Second, Options{})
+		inflight <- result{pg, err}
+	}()
+	waitFor(3*time.Second, func() bool { return len(testPool.slots) == 1 })
+	time.Sleep(500 * time.Millisecond) // let it reach the navigation
+	killed := time.Now()
 	if err := syscall.Kill(old.pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill browser: %v", err)
+	}
+	select {
+	case r := <-inflight:
+		if !errors.Is(r.err, ErrCrashed) || r.pg != nil {
+			t.Errorf("Render during the crash = %v, %v; want ErrCrashed", r.pg, r.err)
+		}
+		if d := time.Since(killed); d > 2*time.Second {
+			t.Errorf("Render noticed the crash after %v", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Render did not return after the browser died")
 	}
 	if !waitFor(5*time.Second, func() bool { return !old.alive() }) {
 		t.Fatalf("pool did not notice the browser died")

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,6 +26,7 @@ var (
 	testMetrics *Metrics
 	testReg     *prometheus.Registry
 	fixtures    *httptest.Server
+	deadPort    int // allowed by the test policy, nothing listens there
 )
 
 // testConfig is the shared pool's config: short waits, small limits, and
@@ -43,7 +45,7 @@ func testConfig(port int) Config {
 		MaxRedirects:     20,
 		JSHeapMB:         128,
 		Egress: egress.Config{
-			Policy:           egress.Policy{AllowLoopback: true, AllowedPorts: []int{port, 80}},
+			Policy:           egress.Policy{AllowLoopback: true, AllowedPorts: []int{port, deadPort, 80}},
 			MaxResponseBytes: 4 << 20,
 		},
 	}
@@ -55,6 +57,10 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	fixtures = httptest.NewServer(fixtureMux())
+	if l, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
+		deadPort = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
 	_, ps, _ := net.SplitHostPort(fixtures.Listener.Addr().String())
 	port, _ := strconv.Atoi(ps)
 	testReg = prometheus.NewRegistry()
@@ -76,7 +82,27 @@ func TestMain(m *testing.M) {
 	testPool.mu.Lock()
 	dir := testPool.inst.dir
 	testPool.mu.Unlock()
+	// Close with a Render in flight: the Render ends, then Close returns.
+	inflight := make(chan error, 1)
+	go func() {
+		_, err := testPool.Render(context.Background(), fixtureURL("/h/hang"), Profile{}, Options{})
+		inflight <- err
+	}()
+	waitFor(3*time.Second, func() bool { return len(testPool.slots) == 1 })
+	start := time.Now()
 	testPool.Close()
+	if d := time.Since(start); d > 10*time.Second {
+		fmt.Printf("FAIL: Close took %v with a Render in flight\n", d)
+		code = 1
+	}
+	if err := <-inflight; !errors.Is(err, ErrClosed) {
+		fmt.Printf("FAIL: Render in flight during Close returned %v, want ErrClosed\n", err)
+		code = 1
+	}
+	if _, err := testPool.Render(context.Background(), fixtureURL("/plain"), Profile{}, Options{}); !errors.Is(err, ErrClosed) {
+		fmt.Printf("FAIL: Render after Close returned %v, want ErrClosed\n", err)
+		code = 1
+	}
 	// Close must leave no Chromium process and no profile directory.
 	if pids := profileProcs(dir); len(pids) > 0 {
 		fmt.Printf("FAIL: Chromium processes left after Close: %v\n", pids)
@@ -190,6 +216,15 @@ document.documentElement.requestPointerLock && document.documentElement.requestP
 for (var i = 0; i < 2; i++) { var a = document.createElement('a'); a.href = URL.createObjectURL(new Blob(['x'])); a.download = 'fix.exe'; a.click(); }
 </script>`)))
 
+	// Probes run in iframes too, cross-site ones included (localhost is
+	// another site than 127.0.0.1).
+	mux.HandleFunc("/scam/iframe", func(w http.ResponseWriter, r *http.Request) {
+		other := "http://localhost:" + r.Host[strings.LastIndex(r.Host, ":")+1:]
+		serve(doc("Frames", `<iframe src="/frame/same"></iframe><iframe src="`+other+`/frame/cross"></iframe>`))(w, r)
+	})
+	mux.HandleFunc("/frame/same", serve(doc("same", `<script>for (var i = 0; i < 5; i++) history.pushState({}, '', '#s' + i);</script>`)))
+	mux.HandleFunc("/frame/cross", serve(doc("cross", `<script>window.open('/a'); window.open('/b'); window.open('/c'); window.print(); window.print();</script>`)))
+
 	// Redirect chain: HTTP 302, then a meta refresh, then location.href.
 	mux.HandleFunc("/chain/start", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/chain/meta", http.StatusFound)
@@ -206,7 +241,8 @@ for (var i = 0; i < 2; i++) { var a = document.createElement('a'); a.href = URL.
 <p id="headers" style="word-break:break-all">%s|%s</p>
 <script>
 document.title = JSON.stringify({ua: navigator.userAgent, lang: navigator.language, tz: Intl.DateTimeFormat().resolvedOptions().timeZone,
-	w: window.innerWidth, h: window.innerHeight, platform: navigator.platform, webdriver: navigator.webdriver});
+	w: window.innerWidth, h: window.innerHeight, platform: navigator.platform, webdriver: navigator.webdriver,
+	visible: document.visibilityState, focus: document.hasFocus()});
 </script></body></html>`, strings.ReplaceAll(r.UserAgent(), "<", ""), strings.ReplaceAll(r.Header.Get("Accept-Language"), "<", ""))
 	})
 

@@ -37,10 +37,12 @@ type Pool struct {
 	base     context.Context // cancelled by Close; ends every Render
 	baseStop context.CancelFunc
 
-	mu     sync.Mutex
-	inst   *instance // nil until launched, or after it died
-	closed bool
-	wg     sync.WaitGroup // Renders in flight, teardown included
+	mu        sync.Mutex
+	inst      *instance     // nil until launched, or after it died
+	launching chan struct{} // closed when a relaunch finishes; nil if none runs
+	launchErr error         // the last relaunch's error
+	closed    bool
+	wg        sync.WaitGroup // Renders in flight (teardown included) and relaunches
 }
 
 // New checks cfg, starts Chromium and returns the Pool. ctx bounds the
@@ -295,28 +297,68 @@ func (p *Pool) launch(ctx context.Context) (*instance, error) {
 	return in, nil
 }
 
-// browser returns the running Chromium, relaunching it if it died.
+// browser returns the running Chromium. If it died, the first caller
+// starts a relaunch in the background (bounded by Config.StartTimeout) and
+// every caller waits for it, each no longer than its own ctx.
 func (p *Pool) browser(ctx context.Context) (*instance, error) {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, ErrClosed
+		}
+		if p.inst != nil && p.inst.alive() {
+			inst := p.inst
+			p.mu.Unlock()
+			return inst, nil
+		}
+		if p.launching == nil {
+			if p.inst != nil {
+				p.log.Warn("chromium died; relaunching", "pid", p.inst.pid)
+				p.m.restart()
+				p.inst.shutdown()
+				p.inst = nil
+			}
+			p.launching = make(chan struct{})
+			p.launchErr = nil
+			p.wg.Add(1)
+			go p.relaunch(p.launching)
+		}
+		wait := p.launching
+		p.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("browser: waiting for chromium to start: %w", context.Cause(ctx))
+		}
+		p.mu.Lock()
+		err := p.launchErr
+		p.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// relaunch starts a new Chromium and closes done.
+func (p *Pool) relaunch(done chan struct{}) {
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(p.base, p.cfg.StartTimeout)
+	defer cancel()
+	inst, err := p.launch(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return nil, ErrClosed
+	switch {
+	case err != nil:
+		p.launchErr = err
+	case p.closed:
+		inst.shutdown()
+		p.launchErr = ErrClosed
+	default:
+		p.inst = inst
 	}
-	if p.inst != nil && p.inst.alive() {
-		return p.inst, nil
-	}
-	if p.inst != nil {
-		p.log.Warn("chromium died; relaunching", "pid", p.inst.pid)
-		p.m.restart()
-		p.inst.shutdown()
-		p.inst = nil
-	}
-	inst, err := p.launch(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p.inst = inst
-	return inst, nil
+	p.launching = nil
+	close(done)
 }
 
 // acquire takes a tab slot, waiting in the bounded queue if needed.
@@ -326,20 +368,17 @@ func (p *Pool) acquire(ctx context.Context) error {
 		return nil
 	default:
 	}
-	if n := p.waiting.Add(1); n > int64(p.cfg.QueueSize) {
+	n := p.waiting.Add(1)
+	if n > int64(p.cfg.QueueSize) {
 		p.waiting.Add(-1)
 		return ErrBusy
-	} else {
-		p.m.queueDepth(n)
 	}
+	p.m.queueDepth(n)
 	defer func() { p.m.queueDepth(p.waiting.Add(-1)) }()
 	select {
 	case p.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		if p.base.Err() != nil {
-			return ErrClosed
-		}
 		return fmt.Errorf("browser: waiting for a free tab: %w", context.Cause(ctx))
 	}
 }
@@ -394,6 +433,9 @@ func (p *Pool) render(ctx context.Context, rawURL string, prof Profile, opts Opt
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("browser: render %s: %w", u, err)
+	}
 	if !p.enter() {
 		return nil, ErrClosed
 	}
@@ -401,11 +443,13 @@ func (p *Pool) render(ctx context.Context, rawURL string, prof Profile, opts Opt
 	if !ok {
 		deadline = start.Add(p.cfg.Timeout)
 	}
-	rctx, rcancel := context.WithDeadline(ctx, deadline)
-	stop := context.AfterFunc(p.base, rcancel)
+	dctx, dcancel := context.WithDeadline(ctx, deadline)
+	rctx, rcancel := context.WithCancelCause(dctx)
+	stop := context.AfterFunc(p.base, func() { rcancel(ErrClosed) })
 	cleanup := func() {
 		stop()
-		rcancel()
+		rcancel(nil)
+		dcancel()
 		p.wg.Done()
 	}
 	if err := p.acquire(rctx); err != nil {

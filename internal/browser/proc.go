@@ -93,8 +93,11 @@ func procType(pid int) string {
 }
 
 // procStatusKB reads a "Name:   123 kB" field of /proc/pid/status.
-func procStatusKB(pid int, field string) int64 {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+func procStatusKB(pid int, field string) int64 { return procFieldKB(pid, "status", field) }
+
+// procFieldKB reads a "Name:   123 kB" field of /proc/pid/<file>.
+func procFieldKB(pid int, file, field string) int64 {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/" + file)
 	if err != nil {
 		return 0
 	}

@@ -1,11 +1,13 @@
 package browser
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,6 +32,10 @@ import (
 
 	"github.com/scamscope/scamscope/internal/egress"
 )
+
+// upstreamFailed is the body of the egress proxy's answer when it could
+// not reach a plain-http upstream.
+const upstreamFailed = "egress: upstream failed"
 
 const (
 	maxDialogMessage  = 1024
@@ -134,39 +140,45 @@ func (s *scan) run(ctx context.Context, done func()) (pg *Page, err error) {
 	ctx, cancelAll := context.WithDeadline(ctx, deadline.Add(-min(time.Until(deadline)/20, 100*time.Millisecond)))
 	defer cancelAll()
 	s.loopCtx, s.loopCancel = context.WithCancel(ctx)
+	var phases []any // name, duration pairs for the debug log
+	mark := s.start
+	phase := func(name string) {
+		now := time.Now()
+		phases = append(phases, name, now.Sub(mark).Round(time.Millisecond))
+		mark = now
+	}
 	defer func() {
+		s.p.log.Debug("render", append([]any{"url", s.url, "err", err}, phases...)...)
 		go func() {
 			s.close()
 			done()
 		}()
 	}()
-	tOpen := time.Now()
+	phase("queue")
 	if err := s.open(ctx); err != nil {
 		return nil, s.fail(ctx, "open tab", err)
 	}
-	tSetup := time.Now()
+	phase("open")
 	if err := s.setup(ctx); err != nil {
 		return nil, s.fail(ctx, "set up tab", err)
 	}
-	s.p.log.Debug("render setup", "queue", tOpen.Sub(s.start), "open", tSetup.Sub(tOpen), "setup", time.Since(tSetup))
+	phase("setup")
 	deadline, _ = ctx.Deadline()
 	navCtx, cancel := context.WithDeadline(ctx, deadline.Add(-reserve(time.Until(deadline))))
 	defer cancel()
-	t0 := time.Now()
 	if err := s.navigate(navCtx); err != nil {
 		return nil, err
 	}
-	t1 := time.Now()
+	phase("navigate")
 	s.waitLoad(navCtx)
-	t2 := time.Now()
+	phase("load")
 	if s.isLoadedNow() && !s.isCrashedNow() {
 		s.act(navCtx)
-		t3 := time.Now()
+		phase("act")
 		s.settle(navCtx)
-		s.p.log.Debug("render phases", "url", s.url, "setup", t0.Sub(s.start), "navigate", t1.Sub(t0), "load", t2.Sub(t1), "act", t3.Sub(t2), "settle", time.Since(t3))
+		phase("settle")
 	}
-	t4 := time.Now()
-	defer func() { s.p.log.Debug("render collected", "url", s.url, "collect", time.Since(t4), "err", err) }()
+	defer phase("collect")
 	return s.collect(ctx)
 }
 
@@ -293,11 +305,7 @@ func (s *scan) setup(ctx context.Context) error {
 			return err
 		},
 		func() error {
-			_, err := call(ctx, s, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-				Width: int64(pr.ViewportWidth), Height: int64(pr.ViewportHeight),
-				DeviceScaleFactor: pr.ScaleFactor, Mobile: pr.Mobile,
-				ScreenWidth: int64(pr.ViewportWidth), ScreenHeight: int64(pr.ViewportHeight),
-			})
+			_, err := call(ctx, s, emulation.SetDeviceMetricsOverride, s.metrics())
 			return err
 		},
 		func() error {
@@ -311,6 +319,9 @@ func (s *scan) setup(ctx context.Context) error {
 			_, err := call(ctx, s, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
 			return err
 		},
+		// A window in front gets frames at once (screenshots otherwise wait
+		// seconds for one).
+		func() error { _, err := call(ctx, s, page.BringToFront, cdp.Empty{}); return err },
 		func() error {
 			_, err := cdp.Call(ctx, s.inst.browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 				Behavior: browser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: s.bctxID,
@@ -407,6 +418,7 @@ func (s *scan) waitLoad(ctx context.Context) {
 	select {
 	case <-s.loaded:
 	case <-s.crashed:
+	case <-s.inst.browser.LostConnection:
 	case <-ctx.Done():
 		s.note("load: no load event before the deadline")
 	}
@@ -472,6 +484,7 @@ func (s *scan) settle(ctx context.Context) {
 	select {
 	case <-t.C:
 	case <-s.crashed:
+	case <-s.inst.browser.LostConnection:
 	case <-ctx.Done():
 		s.note("settle: cut short by the deadline")
 	}
@@ -504,9 +517,7 @@ func (s *scan) collect(ctx context.Context) (*Page, error) {
 	}
 	var shot []byte
 	if s.opts.Screenshot && !crashed {
-		t := time.Now()
 		shot = s.screenshot(ctx)
-		s.p.log.Debug("render screenshot", "url", s.url, "took", time.Since(t), "bytes", len(shot))
 	}
 	rep := s.proxy.Report()
 	s.loopCancel()
@@ -519,6 +530,12 @@ func (s *scan) collect(ctx context.Context) (*Page, error) {
 		if b, ok := blockedDocument(rep, []string{s.finalURL}); ok {
 			return nil, fmt.Errorf("browser: render %s: %w: %s (%s)", s.url, ErrBlocked, b.Target, b.Reason)
 		}
+	}
+	// For plain http the proxy answers a failed upstream itself; its error
+	// page is not the site's.
+	if (s.status == http.StatusBadGateway || s.status == http.StatusGatewayTimeout) && rep.Failed > 0 &&
+		len(html) < 512 && bytes.Contains(html, []byte(upstreamFailed)) {
+		return nil, fmt.Errorf("browser: render %s: %w: upstream failed (%d)", s.url, ErrNavigation, s.status)
 	}
 	calls := s.probe.total()
 	if looping > 0 {
@@ -673,15 +690,33 @@ return JSON.stringify({h: s.length > N ? s.slice(0, N) : s, n: s.length, l: l, t
 	return []byte(h), snap.Looping, nil
 }
 
-// screenshot takes a PNG of the viewport.
+// screenshot takes a PNG of the viewport. Headless Chromium captures the
+// next compositor frame, and a still page may not make one for seconds:
+// after a short first try, it resizes the viewport to the same size (which
+// forces a frame) and tries again.
 func (s *scan) screenshot(ctx context.Context) []byte {
 	deadline, _ := ctx.Deadline()
-	sctx, cancel := context.WithTimeout(ctx, min(time.Until(deadline), 3*time.Second))
-	defer cancel()
-	_, _ = call(sctx, s, page.BringToFront, cdp.Empty{})
-	res, err := call(sctx, s, page.CaptureScreenshot, page.CaptureScreenshotParams{
-		Format: page.CaptureScreenshotFormatPng, OptimizeForSpeed: new(true),
-	})
+	var res page.CaptureScreenshotResult
+	var err error
+	for try := range 2 {
+		left := time.Until(deadline)
+		wait := min(left, 3*time.Second)
+		if try == 0 {
+			wait = min(left/2, time.Second)
+		}
+		sctx, cancel := context.WithTimeout(ctx, wait)
+		if try > 0 {
+			_, _ = call(sctx, s, emulation.SetDeviceMetricsOverride, s.metrics())
+		}
+		_, _ = call(sctx, s, page.BringToFront, cdp.Empty{})
+		res, err = call(sctx, s, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatPng, OptimizeForSpeed: new(true),
+		})
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+	}
 	switch {
 	case err != nil:
 		s.note("screenshot: " + shortErr(err))
@@ -691,6 +726,16 @@ func (s *scan) screenshot(ctx context.Context) []byte {
 		return nil
 	}
 	return res.Data
+}
+
+// metrics is the profile's viewport.
+func (s *scan) metrics() emulation.SetDeviceMetricsOverrideParams {
+	pr := s.prof
+	return emulation.SetDeviceMetricsOverrideParams{
+		Width: int64(pr.ViewportWidth), Height: int64(pr.ViewportHeight),
+		DeviceScaleFactor: pr.ScaleFactor, Mobile: pr.Mobile,
+		ScreenWidth: int64(pr.ViewportWidth), ScreenHeight: int64(pr.ViewportHeight),
+	}
 }
 
 // close disposes of the browser context (and with it the tab and any

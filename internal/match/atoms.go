@@ -1,53 +1,34 @@
 package match
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"slices"
 	"unicode"
 	"unicode/utf8"
 )
 
+// The literal analysis walks a simplified regexp/syntax tree and finds, for
+// the whole regex, a set of strings ("atoms") such that every match
+// contains one of them at a place the regex fixes (its structural place),
+// with two bounds on where that place is:
+//
+//   - at: the atom starts at most at bytes after the match start, and
+//   - before: every byte of the match ahead of the atom is in this set, so
+//     the match starts inside the run of such bytes that ends at the atom.
+//
+// Case-folded literals are expanded into all their case variants (their
+// simple-fold orbits: k also matches K and the Kelvin sign); U+FFFD, which
+// also matches any invalid byte, makes a literal or class unusable.
+
 // Limits of the literal analysis. They bound compile time and the number of
 // automaton strings a single regex may add.
 const (
-	maxSetSize   = 256 // strings in one literal set
+	maxSetSize   = 512 // strings in one literal set
 	maxSetStrLen = 128 // bytes in one string of a literal set
 	maxClassSize = 32  // runes in a character class expanded into a set
+	maxRun       = 32  // neighbours of a concatenation multiplied together
 )
-
-// reShape is what the literal analysis of a regex yields.
-type reShape struct {
-	atoms  []string // every match contains one of these at its structural place; nil: none usable
-	atomAt int      // max offset of that place's start from the match start; -1: unbounded
-	maxLen int      // max bytes of a match; -1: unbounded
-}
-
-// litInfo describes one node of a simplified regex parse tree.
-type litInfo struct {
-	// exact, when exactOK, holds every string the node can match (a
-	// superset is fine): the node's match is always one of them.
-	exact   []string
-	exactOK bool
-	// req, when non-nil, is a set of non-empty strings such that every
-	// match of the node contains one of them starting at most reqAt bytes
-	// after the match start (-1: unbounded).
-	req     []string
-	reqAt   int
-	reqCost float64
-	maxLen  int // -1: unbounded
-}
-
-// analyzeRegex extracts the required literals and the length bound of re,
-// which must be parsed with syntax.Perl and simplified.
-func analyzeRegex(re *syntax.Regexp) reShape {
-	li := analyze(re)
-	sh := reShape{maxLen: li.maxLen, atomAt: -1}
-	if li.req != nil && li.reqCost < noAtomCost {
-		sh.atoms = li.req
-		sh.atomAt = li.reqAt
-	}
-	return sh
-}
 
 // noAtomCost is the estimated hit rate per text position above which a
 // literal set is not worth its automaton states: a set that fires this
@@ -57,6 +38,63 @@ const noAtomCost = 0.02
 // perStringCost is the charge per atom string in a set's cost: it takes a
 // hundred-fold rarer hit rate to justify a hundred strings over one.
 const perStringCost = 1e-6
+
+// unboundedCost multiplies the cost of a set whose place is not bounded by
+// at: the verifier then has to scan back over the run of before bytes.
+const unboundedCost = 16
+
+// reShape is what the literal analysis of a regex yields.
+type reShape struct {
+	atoms  []string // nil: none usable; the regex is searched on the whole text
+	at     int      // -1: unbounded
+	before byteSet
+	maxLen int // max bytes of a match; -1: unbounded
+}
+
+// req is a required literal set of a node: every match of the node
+// contains one of strs, starting at most at bytes into the node's match
+// (-1: unbounded), with only bytes of before ahead of it in the match.
+type req struct {
+	strs   []string
+	at     int
+	before byteSet
+	cost   float64
+}
+
+func (r *req) better(o *req) bool { return r.strs != nil && (o.strs == nil || r.cost < o.cost) }
+
+// litInfo describes one node of the tree.
+type litInfo struct {
+	// exact, when exactOK, holds every string the node can match (a
+	// superset is fine): the node's match is always one of them.
+	exact   []string
+	exactOK bool
+	// prefix, when non-nil, holds non-empty strings one of which every
+	// match of the node starts with.
+	prefix []string
+	req    req // strs nil: none
+	bytes   byteSet // every byte that can occur in a match
+	maxLen  int     // -1: unbounded
+}
+
+// analyzeRegex extracts the atoms and the length bound of re, which must be
+// parsed with syntax.Perl and simplified.
+func analyzeRegex(re *syntax.Regexp) reShape {
+	li := analyze(re)
+	sh := reShape{maxLen: li.maxLen, at: -1}
+	if li.req.strs != nil && li.req.cost < noAtomCost {
+		sh.atoms, sh.at, sh.before = li.req.strs, li.req.at, li.req.before
+	}
+	return sh
+}
+
+func newReq(strs []string, at int, before byteSet) req {
+	r := req{strs: strs, at: at, before: before, cost: setCost(strs)}
+	if at < 0 {
+		r.cost *= unboundedCost
+	}
+	return r
+}
 
 func analyze(re *syntax.Regexp) litInfo {
 	switch re.Op {
@@ -70,17 +108,23 @@ func analyze(re *syntax.Regexp) litInfo {
 	case syntax.OpCharClass:
 		return analyzeClass(re.Rune)
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return litInfo{maxLen: utf8.UTFMax}
+		li := litInfo{maxLen: utf8.UTFMax}
+		li.bytes.addRange(0, 0xFF)
+		if re.Op == syntax.OpAnyCharNotNL {
+			li.bytes.remove('\n')
+		}
+		return li
 	case syntax.OpCapture:
 		return analyze(re.Sub[0])
 	case syntax.OpStar, syntax.OpQuest, syntax.OpPlus:
 		sub := analyze(re.Sub[0])
-		li := litInfo{maxLen: sub.maxLen}
+		li := litInfo{maxLen: sub.maxLen, bytes: sub.bytes}
 		if sub.maxLen != 0 && re.Op != syntax.OpQuest {
 			li.maxLen = -1
 		}
 		if re.Op == syntax.OpPlus {
-			li.req, li.reqAt, li.reqCost = sub.req, sub.reqAt, sub.reqCost
+			li.req = sub.req // the first iteration holds it
+			li.prefix = sub.prefix
 		}
 		switch {
 		case sub.exactOK && sub.maxLen == 0:
@@ -94,7 +138,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		return finish(li)
 	case syntax.OpRepeat:
 		sub := analyze(re.Sub[0])
-		li := litInfo{maxLen: -1}
+		li := litInfo{maxLen: -1, bytes: sub.bytes}
 		switch {
 		case sub.maxLen == 0 || re.Max == 0:
 			li.maxLen = 0
@@ -102,7 +146,7 @@ func analyze(re *syntax.Regexp) litInfo {
 			li.maxLen = sub.maxLen * re.Max
 		}
 		if re.Min >= 1 {
-			li.req, li.reqAt, li.reqCost = sub.req, sub.reqAt, sub.reqCost
+			li.req, li.prefix = sub.req, sub.prefix
 		}
 		if re.Min == 1 && re.Max == 1 {
 			li.exact, li.exactOK = sub.exact, sub.exactOK
@@ -114,15 +158,18 @@ func analyze(re *syntax.Regexp) litInfo {
 		return analyzeAlternate(re.Sub)
 	}
 	// Unknown operator: claim nothing.
-	return litInfo{maxLen: -1}
+	li := litInfo{maxLen: -1}
+	li.bytes.addRange(0, 0xFF)
+	return li
 }
 
 // finish lets a node's exact set serve as its required set when that is the
 // better choice.
 func finish(li litInfo) litInfo {
 	if li.exactOK && len(li.exact) > 0 && !slices.Contains(li.exact, "") {
-		if c := setCost(li.exact); li.req == nil || c < li.reqCost {
-			li.req, li.reqAt, li.reqCost = li.exact, 0, c
+		li.prefix = li.exact
+		if r := newReq(li.exact, 0, byteSet{}); r.better(&li.req) {
+			li.req = r
 		}
 	}
 	return li
@@ -138,74 +185,67 @@ func foldOrbit(r rune) []rune {
 }
 
 func analyzeLiteral(runes []rune, fold bool) litInfo {
-	// U+FFFD also matches any invalid byte, which no string set can
-	// express; such literals claim nothing but their length.
-	variants := make([][]rune, len(runes))
+	variants := make([][]string, len(runes))
 	widths := make([]int, len(runes)) // max encoded width per rune
 	li := litInfo{}
 	bad := false
 	for i, r := range runes {
+		vs := []rune{r}
 		if fold {
-			variants[i] = foldOrbit(r)
-		} else {
-			variants[i] = []rune{r}
+			vs = foldOrbit(r)
 		}
-		for _, v := range variants[i] {
+		for _, v := range vs {
 			if v == utf8.RuneError {
 				bad = true
 			}
 			widths[i] = max(widths[i], runeWidth(v))
+			variants[i] = append(variants[i], string(v))
+			li.bytes.addString(string(v))
 		}
 		li.maxLen += widths[i]
 	}
 	if bad {
+		// U+FFFD also matches any invalid byte, which no string set can
+		// express; such literals claim nothing but their length.
+		li.bytes.addRange(0x80, 0xFF)
 		return li
 	}
-	// The exact set when small enough, else the best window of runes.
-	product := func(lo, hi int) ([]string, bool) {
-		set := []string{""}
-		for i := lo; i < hi; i++ {
-			if len(set)*len(variants[i]) > maxSetSize {
-				return nil, false
-			}
-			next := make([]string, 0, len(set)*len(variants[i]))
-			for _, s := range set {
-				for _, v := range variants[i] {
-					if len(s)+utf8.RuneLen(v) > maxSetStrLen {
-						return nil, false
-					}
-					next = append(next, s+string(v))
-				}
-			}
-			set = next
-		}
-		return set, true
-	}
-	if set, ok := product(0, len(runes)); ok {
+	if set, ok := crossAll(variants); ok {
 		li.exact, li.exactOK = set, true
 		return finish(li)
 	}
-	// Windows grow one rune at a time, up to maxRun runes: longer ones are
-	// no rarer in practice.
+	// Too many variants or too long: the best window, grown one rune at a
+	// time up to maxRun runes (longer ones are no rarer in practice).
 	off := 0
+	var before byteSet
 	for lo := range runes {
 		set := []string{""}
 		for hi := lo + 1; hi <= len(runes) && hi <= lo+maxRun; hi++ {
-			vs := make([]string, len(variants[hi-1]))
-			for i, v := range variants[hi-1] {
-				vs[i] = string(v)
-			}
 			var ok bool
-			if set, ok = crossSets(set, vs); !ok {
+			if set, ok = crossSets(set, variants[hi-1]); !ok {
 				break
 			}
-			if c := setCost(set); li.req == nil || c < li.reqCost {
-				li.req, li.reqAt, li.reqCost = set, off, c
+			if r := newReq(set, off, before); r.better(&li.req) {
+				li.req = r
 			}
 		}
 		off += widths[lo]
+		for _, v := range variants[lo] {
+			before.addString(v)
+		}
 	}
 	return li
+}
+
+func crossAll(sets [][]string) ([]string, bool) {
+	out := []string{""}
+	for _, s := range sets {
+		var ok bool
+		if out, ok = crossSets(out, s); !ok {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func analyzeClass(ranges []rune) litInfo {
@@ -215,15 +255,22 @@ func analyzeClass(ranges []rune) litInfo {
 	}
 	li.maxLen = runeWidth(ranges[len(ranges)-1])
 	n := 0
+	usable := true
 	for i := 0; i < len(ranges); i += 2 {
 		lo, hi := ranges[i], ranges[i+1]
+		if lo < utf8.RuneSelf {
+			li.bytes.addRange(byte(lo), byte(min(hi, utf8.RuneSelf-1)))
+		}
+		if hi >= utf8.RuneSelf {
+			li.bytes.addRange(0x80, 0xFF) // multi-byte runes, or invalid bytes as U+FFFD
+		}
 		if lo <= utf8.RuneError && utf8.RuneError <= hi {
-			return li // matches invalid bytes too
+			usable = false // matches invalid bytes too
 		}
 		n += int(hi-lo) + 1
-		if n > maxClassSize {
-			return li
-		}
+	}
+	if !usable || n > maxClassSize {
+		return li
 	}
 	for i := 0; i < len(ranges); i += 2 {
 		for r := ranges[i]; r <= ranges[i+1]; r++ {
@@ -236,11 +283,29 @@ func analyzeClass(ranges []rune) litInfo {
 	return finish(li)
 }
 
+// flattenConcat lists the nodes of nested concatenations (and of captured
+// ones) in order, so that literal runs that cross them multiply.
+func flattenConcat(subs []*syntax.Regexp, out []*syntax.Regexp) []*syntax.Regexp {
+	for _, s := range subs {
+		for s.Op == syntax.OpCapture {
+			s = s.Sub[0]
+		}
+		if s.Op == syntax.OpConcat {
+			out = flattenConcat(s.Sub, out)
+		} else {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func analyzeConcat(subs []*syntax.Regexp) litInfo {
+	subs = flattenConcat(subs, nil)
 	infos := make([]litInfo, len(subs))
 	li := litInfo{}
 	for i, s := range subs {
 		infos[i] = analyze(s)
+		li.bytes.union(&infos[i].bytes)
 		if li.maxLen >= 0 {
 			if infos[i].maxLen < 0 {
 				li.maxLen = -1
@@ -249,53 +314,71 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 			}
 		}
 	}
-	consider := func(set []string, at int, cost float64) {
-		if li.req == nil || cost < li.reqCost {
-			li.req, li.reqAt, li.reqCost = set, at, cost
+	consider := func(r req) {
+		if r.better(&li.req) {
+			li.req = r
 		}
 	}
-	// at is the max offset of subs[i]'s match start.
+	// at is the max offset of subs[i]'s match start, before the bytes
+	// ahead of it.
 	at := 0
+	var before byteSet
 	for i, inf := range infos {
-		if inf.req != nil {
-			consider(inf.req, addOff(at, inf.reqAt), inf.reqCost)
+		if inf.req.strs != nil {
+			b := before
+			b.union(&inf.req.before)
+			consider(newReq(inf.req.strs, addOff(at, inf.req.at), b))
 		}
-		// Runs of exact neighbours multiply into longer strings.
+		// Runs of exact neighbours multiply into longer strings, and so
+		// does the prefix set of the node that ends a run.
 		if inf.exactOK {
 			set := inf.exact
 			for j := i + 1; j <= i+maxRun; j++ {
 				if len(set) > 0 && !slices.Contains(set, "") && j > i+1 {
-					consider(set, at, setCost(set))
+					consider(newReq(set, at, before))
 				}
 				if j == len(infos) || !infos[j].exactOK {
 					if i == 0 && j == len(infos) {
 						li.exact, li.exactOK = set, true
 					}
+					if j < len(infos) && infos[j].prefix != nil {
+						if longer, ok := crossSets(set, infos[j].prefix); ok {
+							consider(newReq(longer, at, before))
+							set = longer
+						}
+					}
 					break
 				}
-				var ok bool
-				if set, ok = crossSets(set, infos[j].exact); !ok {
+				longer, ok := crossSets(set, infos[j].exact)
+				if !ok {
 					break
 				}
+				set = longer
 			}
-		}
-		if at >= 0 {
-			if inf.maxLen < 0 {
-				at = -1
-			} else {
-				at += inf.maxLen
+			if i == 0 && len(set) > 0 && !slices.Contains(set, "") {
+				li.prefix = set
 			}
+		} else if i == 0 {
+			li.prefix = inf.prefix
 		}
+		at = addOff(at, inf.maxLen)
+		before.union(&inf.bytes)
 	}
 	return finish(li)
 }
 
 func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 	li := litInfo{exactOK: true}
-	var req []string
-	reqOK := true
+	r := req{at: 0}
+	reqOK, prefixOK := true, true
 	for _, s := range subs {
 		inf := analyze(s)
+		li.bytes.union(&inf.bytes)
+		if prefixOK = prefixOK && inf.prefix != nil && len(li.prefix)+len(inf.prefix) <= maxSetSize; prefixOK {
+			li.prefix = unionSets(li.prefix, inf.prefix)
+		} else {
+			li.prefix = nil
+		}
 		switch {
 		case li.maxLen < 0:
 		case inf.maxLen < 0:
@@ -311,29 +394,24 @@ func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 			}
 		}
 		if reqOK {
-			if inf.req == nil || len(req)+len(inf.req) > maxSetSize {
-				req, reqOK = nil, false
-			} else {
-				req = unionSets(req, inf.req)
-				if li.reqAt >= 0 {
-					li.reqAt = max(li.reqAt, inf.reqAt)
-					if inf.reqAt < 0 {
-						li.reqAt = -1
-					}
-				}
+			if inf.req.strs == nil || len(r.strs)+len(inf.req.strs) > maxSetSize {
+				reqOK = false
+				continue
 			}
+			r.strs = unionSets(r.strs, inf.req.strs)
+			if inf.req.at < 0 {
+				r.at = -1
+			} else if r.at >= 0 {
+				r.at = max(r.at, inf.req.at)
+			}
+			r.before.union(&inf.req.before)
 		}
 	}
-	if reqOK && len(req) > 0 {
-		li.req, li.reqCost = req, setCost(req)
-	} else {
-		li.reqAt = 0
+	if reqOK && len(r.strs) > 0 {
+		li.req = newReq(r.strs, r.at, r.before)
 	}
 	return finish(li)
 }
-
-// maxRun bounds how many neighbours of a concatenation are multiplied.
-const maxRun = 32
 
 // runeWidth is the widest encoding of r as the regexp engine reads it.
 func runeWidth(r rune) int {
@@ -407,8 +485,6 @@ var byteFreq = func() [256]float64 {
 			f[b] = 0.006
 		case b >= '0' && b <= '9':
 			f[b] = 0.004
-		case b >= 'A' && b <= 'Z':
-			f[b] = 0.002
 		default:
 			f[b] = 0.002
 		}
@@ -424,3 +500,206 @@ var byteFreq = func() [256]float64 {
 	f['\n'] = 0.005
 	return f
 }()
+
+// byteSet is a set of bytes.
+type byteSet [4]uint64
+
+func (s *byteSet) add(b byte)      { s[b>>6] |= 1 << (b & 63) }
+func (s *byteSet) remove(b byte)   { s[b>>6] &^= 1 << (b & 63) }
+func (s *byteSet) has(b byte) bool { return s[b>>6]&(1<<(b&63)) != 0 }
+func (s *byteSet) union(o *byteSet) {
+	s[0], s[1], s[2], s[3] = s[0]|o[0], s[1]|o[1], s[2]|o[2], s[3]|o[3]
+}
+func (s *byteSet) addString(x string) {
+	for i := 0; i < len(x); i++ {
+		s.add(x[i])
+	}
+}
+
+func (s *byteSet) addRange(lo, hi byte) {
+	for b := int(lo); b <= int(hi); b++ {
+		s.add(byte(b))
+	}
+}
+
+// maxHead bounds the byte sets of a head.
+const maxHead = 16
+
+// head describes the first maxHead bytes of a node's matches: which
+// lengths below maxHead a match can have (bit l of lens), whether it can be
+// longer (long), and which bytes can occur at each offset.
+type head struct {
+	lens uint32
+	long bool
+	pos  [maxHead]byteSet
+}
+
+// headSeq returns byte sets that the first bytes of every match of re fall
+// in, one per offset, as many as the shortest match has (up to maxHead): a
+// cheap necessary condition for a match to start at a position.
+func headSeq(re *syntax.Regexp) []byteSet {
+	h := headOf(re)
+	n := maxHead
+	if h.lens != 0 {
+		n = bits.TrailingZeros32(h.lens)
+	} else if !h.long {
+		n = 0 // no match at all; claim nothing
+	}
+	return slices.Clone(h.pos[:n])
+}
+
+func headOf(re *syntax.Regexp) *head {
+	h := &head{}
+	switch re.Op {
+	case syntax.OpNoMatch:
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		h.lens = 1
+	case syntax.OpLiteral:
+		h.lens = 1
+		for _, r := range re.Rune {
+			vs := []rune{r}
+			if re.Flags&syntax.FoldCase != 0 {
+				vs = foldOrbit(r)
+			}
+			h = h.concat(runeHead(vs))
+		}
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if lo < utf8.RuneSelf {
+				h.lens |= 1 << 1
+				h.pos[0].addRange(byte(lo), byte(min(hi, utf8.RuneSelf-1)))
+			}
+			if hi >= utf8.RuneSelf {
+				h.multiByte(lo <= utf8.RuneError && utf8.RuneError <= hi)
+			}
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		h.multiByte(true)
+		h.pos[0].addRange(0, utf8.RuneSelf-1)
+		if re.Op == syntax.OpAnyCharNotNL {
+			h.pos[0].remove('\n')
+		}
+	case syntax.OpCapture:
+		return headOf(re.Sub[0])
+	case syntax.OpConcat:
+		h.lens = 1
+		for _, sub := range re.Sub {
+			h = h.concat(headOf(sub))
+		}
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			h.union(headOf(sub))
+		}
+	case syntax.OpQuest:
+		h = headOf(re.Sub[0])
+		h.lens |= 1
+	case syntax.OpStar:
+		h = headOf(re.Sub[0]).plus()
+		h.lens |= 1
+	case syntax.OpPlus:
+		h = headOf(re.Sub[0]).plus()
+	case syntax.OpRepeat:
+		sub := headOf(re.Sub[0])
+		h.lens = 1
+		for range min(re.Min, maxHead+1) {
+			h = h.concat(sub)
+		}
+		switch {
+		case re.Max < 0:
+			star := sub.plus()
+			star.lens |= 1
+			h = h.concat(star)
+		case re.Max > re.Min:
+			opt := &head{lens: 1}
+			more := &head{lens: 1}
+			for range min(re.Max-re.Min, maxHead+1) {
+				more = more.concat(sub)
+				opt.union(more)
+			}
+			h = h.concat(opt)
+		}
+	default:
+		h.long = true
+		for i := range h.pos {
+			h.pos[i].addRange(0, 0xFF)
+		}
+	}
+	return h
+}
+
+// runeHead is the head of one rune matching any of vs.
+func runeHead(vs []rune) *head {
+	h := &head{}
+	for _, v := range vs {
+		if v == utf8.RuneError {
+			h.multiByte(true)
+			continue
+		}
+		b := []byte(string(v))
+		h.lens |= 1 << len(b)
+		for i, c := range b {
+			h.pos[i].add(c)
+		}
+	}
+	return h
+}
+
+// multiByte adds the runes of two to four bytes, and with invalid the
+// single invalid bytes that match as U+FFFD.
+func (h *head) multiByte(invalid bool) {
+	h.lens |= 1<<2 | 1<<3 | 1<<4
+	if invalid {
+		h.lens |= 1 << 1
+	}
+	for i := range utf8.UTFMax {
+		h.pos[i].addRange(0x80, 0xFF)
+	}
+}
+
+func (h *head) union(o *head) {
+	h.lens |= o.lens
+	h.long = h.long || o.long
+	for i := range h.pos {
+		h.pos[i].union(&o.pos[i])
+	}
+}
+
+// concat returns the head of h followed by o.
+func (h *head) concat(o *head) *head {
+	out := &head{pos: h.pos, long: h.long || (h.lens != 0 && o.long)}
+	for a := range maxHead {
+		if h.lens&(1<<a) == 0 {
+			continue
+		}
+		for b := range maxHead {
+			if o.lens&(1<<b) == 0 {
+				continue
+			}
+			if a+b < maxHead {
+				out.lens |= 1 << (a + b)
+			} else {
+				out.long = true
+			}
+		}
+		for i := a; i < maxHead; i++ {
+			out.pos[i].union(&o.pos[i-a])
+		}
+	}
+	return out
+}
+
+// plus returns the head of one or more of h.
+func (h *head) plus() *head {
+	out := h
+	for range maxHead + 1 {
+		next := out.concat(h)
+		next.union(out)
+		if next.lens == out.lens && next.long == out.long && next.pos == out.pos {
+			break
+		}
+		out = next
+	}
+	return out
+}

@@ -10,11 +10,10 @@ const none = -1
 // automaton is an Aho-Corasick DFA over byte classes for a set of distinct
 // non-empty strings (the entries).
 //
-// States are premultiplied row offsets into trans. Each row has stride
-// columns: one per byte class, then one holding the state's index into the
-// special tables. Non-special states come first, so a state is special
-// (something to report) exactly when its offset is >= special. The root is
-// offset 0.
+// States are premultiplied row offsets into trans, a row holding one
+// column per byte class. Non-special states come first, so a state is
+// special (something to report) exactly when its offset is >= special. The
+// root is offset 0.
 type automaton struct {
 	classes [256]uint8
 	stride  uint32
@@ -23,16 +22,28 @@ type automaton struct {
 	cut     int // dense depth limit
 	overlap int // max dense depth - 1: bytes a scan must replay to resync
 
-	// Per special state.
-	spEntry []int32 // entry ending here, or none
-	spDict  []int32 // next special state on the suffix chain with an entry, or none
-	spCont  []int32 // trie node at depth cut whose subtree goes on, or none
+	// Per special state, indexed by (s-special)/stride, computed as
+	// (s-special)*recip>>40.
+	sp    []spInfo
+	recip uint64
 
 	// The full trie as sibling lists, for the walks below depth cut.
 	tFirst []int32
 	tNext  []int32
 	tByte  []byte
 	tEntry []int32
+}
+
+// spInfo is what a special state reports.
+type spInfo struct {
+	entry int32 // entry ending here, or none
+	dict  int32 // next special state on the suffix chain with an entry, or none
+	cont  int32 // trie node at depth cut whose subtree goes on, or none
+}
+
+// spIndex returns the index into sp of the special state s.
+func (a *automaton) spIndex(s uint32) uint32 {
+	return uint32(uint64(s-a.special) * a.recip >> 40)
 }
 
 // buildAutomaton builds the automaton for strs (distinct, non-empty); the
@@ -123,8 +134,9 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			k++
 		}
 	}
-	stride := nClasses + 1
+	stride := nClasses
 	a.stride = uint32(stride)
+	a.recip = (1<<40 + uint64(stride) - 1) / uint64(stride)
 	nd := len(bfs)
 	dense := make([]int32, len(a.tFirst)) // trie node -> BFS index, or none
 	for i := range dense {
@@ -187,9 +199,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	}
 	a.special = next * uint32(stride)
 	nSpecial := nd - int(next)
-	a.spEntry = make([]int32, nSpecial)
-	a.spDict = make([]int32, nSpecial)
-	a.spCont = make([]int32, nSpecial)
+	a.sp = make([]spInfo, nSpecial)
 	for i := range nd {
 		if isSpecial(i) {
 			perm[i] = next
@@ -200,24 +210,20 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	for i := range nd {
 		maxDepth = max(maxDepth, int(depth[i]))
 		row := trans[i*stride : (i+1)*stride]
-		for c := range stride - 1 {
+		for c := range row {
 			row[c] = perm[row[c]] * uint32(stride)
 		}
-		row[stride-1] = 0
 		if !isSpecial(i) {
 			continue
 		}
-		x := perm[i] - a.special/uint32(stride)
-		row[stride-1] = x
-		a.spEntry[x] = a.tEntry[bfs[i]]
-		a.spDict[x] = none
+		info := spInfo{entry: a.tEntry[bfs[i]], dict: none, cont: none}
 		if d := dict[i]; d != none {
-			a.spDict[x] = int32(perm[d] - a.special/uint32(stride))
+			info.dict = int32(perm[d] - a.special/uint32(stride))
 		}
-		a.spCont[x] = none
 		if int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none {
-			a.spCont[x] = bfs[i]
+			info.cont = bfs[i]
 		}
+		a.sp[perm[i]-a.special/uint32(stride)] = info
 	}
 	a.overlap = max(maxDepth-1, 0)
 	// Permute rows into place.
@@ -230,5 +236,5 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 4*len(a.trans) + 12*len(a.spEntry) + 13*len(a.tFirst)
+	return 4*len(a.trans) + 12*len(a.sp) + 13*len(a.tFirst)
 }

@@ -2,6 +2,7 @@ package match
 
 import (
 	"regexp/syntax"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -223,4 +224,80 @@ func goMinInputLen(re *syntax.Regexp) int {
 		}
 		return l
 	}
+}
+
+// startBytes returns the bytes at which a match can start; ok is false when
+// a match can be empty, and then any position can start one.
+func startBytes(prog *syntax.Prog) (set byteSet, ok bool) {
+	seen := make([]bool, len(prog.Inst))
+	stack := []uint32{uint32(prog.Start)}
+	addRune := func(r rune) {
+		switch {
+		case r == utf8.RuneError:
+			set.addRange(0x80, 0xFF) // also any invalid byte
+		case r < utf8.RuneSelf:
+			set.add(byte(r))
+		default:
+			set.add(leadByte(r))
+		}
+	}
+	for len(stack) > 0 {
+		pc := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[pc] {
+			continue
+		}
+		seen[pc] = true
+		inst := &prog.Inst[pc]
+		switch inst.Op {
+		case syntax.InstMatch:
+			return set, false
+		case syntax.InstAlt, syntax.InstAltMatch:
+			stack = append(stack, inst.Out, inst.Arg)
+		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+			stack = append(stack, inst.Out)
+		case syntax.InstRune1:
+			addRune(inst.Rune[0])
+		case syntax.InstRune:
+			if len(inst.Rune) == 1 {
+				rs := []rune{inst.Rune[0]}
+				if syntax.Flags(inst.Arg)&syntax.FoldCase != 0 {
+					rs = foldOrbit(inst.Rune[0])
+				}
+				for _, r := range rs {
+					addRune(r)
+				}
+				continue
+			}
+			for i := 0; i+1 < len(inst.Rune); i += 2 {
+				lo, hi := inst.Rune[i], min(inst.Rune[i+1], unicode.MaxRune)
+				if lo < utf8.RuneSelf {
+					set.addRange(byte(lo), byte(min(hi, utf8.RuneSelf-1)))
+				}
+				if hi >= utf8.RuneSelf {
+					set.addRange(leadByte(max(lo, utf8.RuneSelf)), leadByte(hi))
+				}
+				if lo <= utf8.RuneError && utf8.RuneError <= hi {
+					set.addRange(0x80, 0xFF)
+				}
+			}
+		case syntax.InstRuneAny:
+			set.addRange(0, 0xFF)
+		case syntax.InstRuneAnyNotNL:
+			set.addRange(0, '\n'-1)
+			set.addRange('\n'+1, 0xFF)
+		}
+	}
+	return set, true
+}
+
+// leadByte is the first byte of r's UTF-8 encoding (r >= 0x80).
+func leadByte(r rune) byte {
+	switch {
+	case r < 0x800:
+		return byte(0xC0 | r>>6)
+	case r < 0x10000:
+		return byte(0xE0 | r>>12)
+	}
+	return byte(0xF0 | r>>18)
 }

@@ -229,7 +229,7 @@ func genRules(n int, seed uint64) []Pattern {
 			case 3:
 				p.Regex = w1 + `.{0,20}` + w2
 			case 4:
-				p.Regex = `0x[0-9a-f]{6}` + w1[:1]
+				p.Regex = `0x[0-9a-f]{6}` + string([]rune(w1)[:1])
 			default:
 				p.Regex = `\+` + fmt.Sprint(10+r.IntN(89)) + `[ -]?[0-9]{3}[ -]?` + w1
 			}

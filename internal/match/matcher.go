@@ -40,8 +40,20 @@ type entry struct {
 	re0, re1    int32
 }
 
-// reInfo is one distinct regex.
+// reInfo is one distinct regex. The fields the scan reads on every atom
+// hit come first.
 type reInfo struct {
+	// lcut bounds how far an atom's start lies before the key at which
+	// the scan detects it: its length, or the automaton's cut.
+	lcut int
+	// The atoms' place (see reShape): at most at bytes (-1: unbounded)
+	// after the match start, with only bytes of before ahead of it.
+	at       int
+	useFirst bool
+	first    byteSet   // bytes that can start a match, when useFirst
+	head     []byteSet // every match's first bytes fall in these (see headSeq)
+	before   byteSet
+
 	prog     *syntax.Prog
 	std      *regexp.Regexp // for searches too large for the backtracker
 	prefix   []byte         // every match starts with it
@@ -49,10 +61,7 @@ type reInfo struct {
 	never    bool           // can never match
 	minInput int            // package regexp's minimum input length
 	maxLen   int            // max match length in bytes, -1: unbounded
-	// back: every match whose atom the scan detects at p starts at or
-	// after p-back; -1: unbounded.
-	back int
-	ids  span
+	ids      span
 }
 
 // config holds the tuning knobs; tests shrink them to reach every path
@@ -137,7 +146,6 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	// Regexes.
 	m.res = make([]reInfo, len(exprs))
 	atoms := make([][]string, len(exprs))
-	atomAt := make([]int, len(exprs))
 	for r, expr := range exprs {
 		id := rePats[r][0]
 		std, err := regexp.Compile(expr)
@@ -156,7 +164,14 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		sh := analyzeRegex(tree)
 		prefix, _ := prog.Prefix()
 		cond := prog.StartCond()
+		first, useFirst := startBytes(prog)
+		head := headSeq(tree)
 		m.res[r] = reInfo{
+			head:     head,
+			first:    first,
+			useFirst: useFirst,
+			at:       sh.at,
+			before:   sh.before,
 			prog:     prog,
 			std:      std,
 			prefix:   []byte(prefix),
@@ -164,10 +179,9 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			never:    cond == ^syntax.EmptyOp(0),
 			minInput: goMinInputLen(tree),
 			maxLen:   sh.maxLen,
-			back:     -1,
 			ids:      m.addIDs(rePats[r]),
 		}
-		atoms[r], atomAt[r] = sh.atoms, sh.atomAt
+		atoms[r] = sh.atoms
 	}
 	// The automaton's cut depends on its strings, and back on the cut:
 	// collect the atoms first.
@@ -201,12 +215,8 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		if as == nil || m.res[r].never {
 			continue
 		}
-		longest := 0
 		for _, s := range as {
-			longest = max(longest, len(s))
-		}
-		if at := atomAt[r]; at >= 0 {
-			m.res[r].back = at + min(longest, m.ac.cut)
+			m.res[r].lcut = max(m.res[r].lcut, min(len(s), m.ac.cut))
 		}
 	}
 	m.pending = len(m.groups) + len(m.res) - len(m.always)

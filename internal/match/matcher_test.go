@@ -2,9 +2,11 @@ package match
 
 import (
 	"errors"
+	"os"
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -234,17 +236,25 @@ func TestAnalyzeRegex(t *testing.T) {
 		if !slices.Equal(sh.atoms, tc.atoms) {
 			t.Errorf("analyzeRegex(%q).atoms = %q, want %q", tc.expr, sh.atoms, tc.atoms)
 		}
-		if tc.atoms != nil && sh.atomAt != tc.atomAt {
-			t.Errorf("analyzeRegex(%q).atomAt = %d, want %d", tc.expr, sh.atomAt, tc.atomAt)
+		if tc.atoms != nil && sh.at != tc.atomAt {
+			t.Errorf("analyzeRegex(%q).at = %d, want %d", tc.expr, sh.at, tc.atomAt)
 		}
 	}
 }
 
 // TestAnalyzeRegexSound checks the analysis against package regexp on
 // generated regexes and texts: every match is at most maxLen bytes and
-// holds one of the atoms starting at most atomAt bytes in.
+// holds one of the atoms starting at most at bytes in, with only bytes of
+// before ahead of it.
 func TestAnalyzeRegexSound(t *testing.T) {
-	for seed := range 3000 {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	if s := os.Getenv("MATCH_SOUND_SEEDS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	for seed := range n {
 		src := randSourceFor(seed, 3)
 		expr := genRegex(src)
 		tree, err := syntax.Parse(expr, syntax.Perl)
@@ -252,10 +262,31 @@ func TestAnalyzeRegexSound(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh := analyzeRegex(tree.Simplify())
+		prefix := analyze(tree.Simplify()).prefix
+		prog, err := syntax.Compile(tree.Simplify())
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, useFirst := startBytes(prog)
+		head := headSeq(tree.Simplify())
 		re := regexp.MustCompile(expr)
 		text := genText(src, randomText(src, 60))
 		for _, loc := range re.FindAllIndex(text, -1) {
 			m := text[loc[0]:loc[1]]
+			if useFirst && (len(m) == 0 || !first.has(m[0])) {
+				t.Fatalf("%q matches %q, whose first byte is not in its start bytes", expr, m)
+			}
+			if prefix != nil && !slices.ContainsFunc(prefix, func(p string) bool { return strings.HasPrefix(string(m), p) }) {
+				t.Fatalf("%q matches %q, which starts with none of %q", expr, m, prefix)
+			}
+			if len(m) < len(head) {
+				t.Fatalf("%q matches %q, shorter than its head of %d", expr, m, len(head))
+			}
+			for i := range head {
+				if !head[i].has(m[i]) {
+					t.Fatalf("%q matches %q, whose byte %d is not in its head", expr, m, i)
+				}
+			}
 			if sh.maxLen >= 0 && len(m) > sh.maxLen {
 				t.Fatalf("%q matches %q (%d bytes), maxLen %d", expr, m, len(m), sh.maxLen)
 			}
@@ -265,13 +296,13 @@ func TestAnalyzeRegexSound(t *testing.T) {
 			ok := false
 			for _, a := range sh.atoms {
 				for i := 0; i+len(a) <= len(m); i++ {
-					if string(m[i:i+len(a)]) == a && (sh.atomAt < 0 || i <= sh.atomAt) {
+					if string(m[i:i+len(a)]) == a && (sh.at < 0 || i <= sh.at) && allIn(m[:i], &sh.before) {
 						ok = true
 					}
 				}
 			}
 			if !ok {
-				t.Fatalf("%q matches %q with none of atoms %q within %d bytes", expr, m, sh.atoms, sh.atomAt)
+				t.Fatalf("%q matches %q with none of atoms %q within %d bytes", expr, m, sh.atoms, sh.at)
 			}
 		}
 	}
@@ -323,4 +354,13 @@ func TestFindConcurrent(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
+}
+
+func allIn(b []byte, set *byteSet) bool {
+	for _, c := range b {
+		if !set.has(c) {
+			return false
+		}
+	}
+	return true
 }

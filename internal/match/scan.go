@@ -27,9 +27,10 @@ import (
 // text (see verify for why that yields the leftmost match).
 const (
 	nStreams = 4
-	// slack extends a verification window past its atom hit, so that
-	// one window covers the hits that follow closely.
-	slack = 64
+	// recordGap: a later stream records an atom hit of a regex only if it
+	// lies more than recordGap bytes after the hit it recorded last; the
+	// record's window then reaches recordGap bytes further.
+	recordGap = 8
 )
 
 const noStream = 0xFF
@@ -202,19 +203,18 @@ func (f *finder) special(k int, s uint32, p int) {
 		return // the previous stream's
 	}
 	a := f.m.ac
-	x := int32(a.trans[s+a.stride-1])
-	if c := a.spCont[x]; c != none {
-		f.walk(k, c, p)
+	sp := &a.sp[a.spIndex(s)]
+	if sp.cont != none {
+		f.walk(k, sp.cont, p)
 	}
-	e := a.spEntry[x]
 	for {
-		if e != none {
+		if e := sp.entry; e != none {
 			f.entry(k, e, p-int(f.m.entries[e].n), p, p)
 		}
-		if x = a.spDict[x]; x == none {
+		if sp.dict == none {
 			return
 		}
-		e = a.spEntry[x]
+		sp = &a.sp[sp.dict]
 	}
 }
 
@@ -252,7 +252,7 @@ func (f *finder) entry(k int, e int32, start, end, p int) {
 		f.foundGroup(g, k, start)
 	}
 	for _, r := range f.m.entryRe[en.re0:en.re1] {
-		f.atom(k, r, p)
+		f.atom(k, r, start, p)
 	}
 }
 
@@ -268,9 +268,9 @@ func (f *finder) foundGroup(g int32, k int, start int) {
 }
 
 // atom handles an atom hit of regex r at key p in stream k.
-func (f *finder) atom(k int, r int32, p int) {
+func (f *finder) atom(k int, r int32, start, p int) {
 	st := &f.rs[r]
-	if st.status != pending {
+	if st.status != pending || (k == 0 && p <= st.limit) || !f.screen(&f.m.res[r], start) {
 		return
 	}
 	if k == 0 {
@@ -284,16 +284,62 @@ func (f *finder) atom(k int, r int32, p int) {
 	if p <= f.recUntil[i] {
 		return
 	}
-	f.recUntil[i] = p + slack
+	f.recUntil[i] = p + recordGap
 	f.recs[k] = append(f.recs[k], atomRec{r: r, p: p})
 }
+
+// screen reports whether a match could have its atom at text[start:]:
+// whether, at some start that such a match could have (at most at bytes
+// before, over bytes of before), the start bytes and head of the regex fit.
+// A hit it rules out needs no verifying.
+func (f *finder) screen(ri *reInfo, start int) bool {
+	if !ri.useFirst && len(ri.head) == 0 {
+		return true
+	}
+	text := f.text
+	lo := start
+	if ri.at != 0 {
+		floor := max(start-screenReach, 0)
+		if ri.at > 0 {
+			floor = max(floor, start-ri.at)
+		}
+		for lo > floor && ri.before.has(text[lo-1]) {
+			lo--
+		}
+		if lo == start-screenReach {
+			return true // too far to screen
+		}
+	}
+	for s := lo; s <= start; s++ {
+		if ri.useFirst && !ri.first.has(text[s]) {
+			continue
+		}
+		if len(text)-s < len(ri.head) {
+			return false
+		}
+		ok := true
+		for i := range ri.head {
+			if !ri.head[i].has(text[s+i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// screenReach bounds how far back screen looks for a match start.
+const screenReach = 64
 
 // replay verifies the atom hits recorded by streams 1 and up, in key order.
 func (f *finder) replay() {
 	for k := 1; k < nStreams; k++ {
 		for _, rc := range f.recs[k] {
 			if f.rs[rc.r].status == pending {
-				f.verify(rc.r, rc.p, rc.p+slack)
+				f.verify(rc.r, rc.p, rc.p+recordGap)
 			}
 			f.recUntil[k*len(f.rs)+int(rc.r)] = 0
 		}
@@ -305,26 +351,84 @@ func (f *finder) replay() {
 // up to q (recording keeps one record for nearby hits), hits arriving in
 // key order.
 //
-// Every match contains an atom at a place the regex fixes; for the match
-// whose atom is detected at key k, that atom starts at or after
-// k-min(len, cut), so the match starts at or after k-back, and at or
-// before k. The earlier hits were verified for every start up to
-// st.limit. So no match starts before max(st.limit+1, p-back), and every
-// start up to q (up to p+slack, in fact) is searched now: a match found
-// there is the leftmost. With no match, st.limit moves on and later hits
-// continue from there. When back is unbounded the window reaches back to
-// st.limit+1, the start of the text for the first hit.
+// Every match contains an atom at its structural place; when the scan
+// detects that atom at key k, the atom starts at or after y = k-lcut, and
+// the match starts at most at bytes before the atom, inside the run of
+// before bytes that ends at the atom. Both bounds only grow with the atom's
+// start, so every match whose atom is detected at key p or later starts at
+// or after lo(p) = y-min(at, run of before bytes ending at y). The earlier
+// hits were verified for every start up to st.limit. So no match starts
+// before max(st.limit+1, lo(p)), and searching every start from there up
+// to q finds the leftmost match, if it starts there. With no match, st.limit moves on and later hits continue from
+// there. Windows stop at q, so that starts ahead of the coming hits are
+// not tried before those hits call for them.
 func (f *finder) verify(r int32, p, q int) {
 	ri := &f.m.res[r]
 	st := &f.rs[r]
 	if q <= st.limit {
 		return
 	}
-	lo := st.limit + 1
-	if ri.back >= 0 {
-		lo = max(lo, p-ri.back)
+	floor := st.limit + 1
+	y := max(p-ri.lcut, 0)
+	if ri.at >= 0 {
+		floor = max(floor, y-ri.at)
 	}
-	f.search(r, lo, min(max(q, p+slack), len(f.text)))
+	lo := y
+	for lo > floor && ri.before.has(f.text[lo-1]) {
+		lo--
+	}
+	lo, q = max(lo, floor), min(q, len(f.text))
+	// Most windows have no position where a match could even start: say
+	// so without the backtracker.
+	if q-lo <= quickWindow && (ri.useFirst || len(ri.head) > 0) {
+		for s := lo; ; s++ {
+			if s > q {
+				f.none(r, q)
+				return
+			}
+			if ri.viable(f.text, s) {
+				break
+			}
+		}
+	}
+	f.search(r, lo, q)
+}
+
+// quickWindow is the widest window that verify screens position by
+// position before searching it.
+const quickWindow = 64
+
+// viable reports whether a match of ri could start at text[s], judging by
+// its start bytes and head.
+func (ri *reInfo) viable(text []byte, s int) bool {
+	if s >= len(text) {
+		return !ri.useFirst && len(ri.head) == 0
+	}
+	if ri.useFirst && !ri.first.has(text[s]) {
+		return false
+	}
+	if len(text)-s < len(ri.head) {
+		return false
+	}
+	for i := range ri.head {
+		if !ri.head[i].has(text[s+i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// none records that no match of regex r starts up to limit.
+func (f *finder) none(r int32, limit int) {
+	st := &f.rs[r]
+	if !st.touched {
+		st.touched = true
+		f.rTouched = append(f.rTouched, r)
+	}
+	st.limit = limit
+	if limit >= len(f.text) {
+		st.status = absent
+	}
 }
 
 // search finds the leftmost match of regex r that starts in [lo, limit],
@@ -361,10 +465,7 @@ func (f *finder) search(r int32, lo, limit int) {
 		f.fallback(r)
 		return
 	}
-	s := runeStart(text, lo)
-	dbgCalls[r]++
-	dbgBytes[r] += limit - s
-	for s <= limit {
+	for s := runeStart(text, lo); s <= limit; {
 		s1 := min(limit, s+piece-1)
 		f.bt.reset(nInst, s, min(n, s1+reach))
 		next, start, end, ok := f.tryStarts(ri, s, s1)
@@ -378,10 +479,7 @@ func (f *finder) search(r int32, lo, limit int) {
 		}
 		s = next
 	}
-	st.limit = limit
-	if limit >= n {
-		st.status = absent
-	}
+	f.none(r, limit)
 }
 
 // tryStarts tries the start positions in [s0, s1] that package regexp
@@ -391,12 +489,25 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 	text := f.text
 	pos := s0
 	for pos <= s1 {
-		if len(ri.prefix) > 0 {
+		switch {
+		case len(ri.prefix) > 0:
 			i := bytes.Index(text[pos:min(len(text), s1+len(ri.prefix))], ri.prefix)
 			if i < 0 {
 				return s1 + 1, 0, 0, false
 			}
 			pos += i
+		case ri.useFirst || len(ri.head) > 0:
+			end := min(len(text), s1+1)
+			for pos < end && !ri.viable(text, pos) {
+				pos++
+			}
+			if pos >= end {
+				return s1 + 1, 0, 0, false
+			}
+			if isContinuation(text[pos]) && !isRuneBoundary(text, pos) {
+				pos++
+				continue
+			}
 		}
 		if e, ok := f.bt.try(ri.prog, text, pos); ok || f.bt.overflow {
 			return 0, pos, e, ok
@@ -445,4 +556,13 @@ func runeStart(text []byte, lo int) int {
 
 func isContinuation(c byte) bool { return c&0xC0 == 0x80 }
 
-var dbgCalls, dbgBytes [1000]int
+// isRuneBoundary reports whether package regexp, decoding the text from
+// its start, begins a rune at q.
+func isRuneBoundary(text []byte, q int) bool {
+	b := runeStart(text, q)
+	for b < q {
+		_, w := utf8.DecodeRune(text[b:])
+		b += w
+	}
+	return b == q
+}

@@ -1,7 +1,7 @@
 // Package scan runs the classification pipeline: content -> extract ->
 // rules (match) -> score. It owns the limits and the stage timings; it knows
-// nothing of gRPC. URL scans (a browser stage before extract) plug in here
-// through the Fetcher interface in a later change.
+// nothing of gRPC. URL scans put a browser stage (the Renderer interface,
+// implemented by internal/browser) before extract.
 package scan
 
 import (
@@ -51,9 +51,10 @@ func DefaultConfig() Config { return Config{MaxContentBytes: 8 << 20} }
 
 // Scanner classifies content with one rule set. It is safe for concurrent use.
 type Scanner struct {
-	cfg   Config
-	rules *rules.Set
-	obs   Observer
+	cfg      Config
+	rules    *rules.Set
+	obs      Observer
+	renderer Renderer // nil: no URL scans
 }
 
 // New returns a Scanner; obs may be nil.
@@ -90,24 +91,32 @@ func (s *Scanner) ScanContent(ctx context.Context, c *extract.Content) (*Result,
 	if err := s.Validate(c); err != nil {
 		return nil, err
 	}
-	res := &Result{Timings: make([]Timing, 0, 3)}
+	res := &Result{Timings: make([]Timing, 0, 4)}
+	if err := s.classify(ctx, c, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// classify runs extract, match and score over c into res.
+func (s *Scanner) classify(ctx context.Context, c *extract.Content, res *Result) error {
 	t0 := time.Now()
 	f := extract.Extract(c)
 	s.timed(res, "extract", t0)
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("after extract: %w", err)
+		return fmt.Errorf("after extract: %w", err)
 	}
 	t1 := time.Now()
 	fired := s.rules.Evaluate(f)
 	s.timed(res, "match", t1)
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("after match: %w", err)
+		return fmt.Errorf("after match: %w", err)
 	}
 	t2 := time.Now()
 	res.Verdict = score.Score(f, fired, s.rules.Scoring())
 	res.Verdict.RuleSetVersion = s.rules.Version()
 	s.timed(res, "score", t2)
-	return res, nil
+	return nil
 }
 
 func (s *Scanner) timed(res *Result, stage string, t0 time.Time) {

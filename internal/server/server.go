@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -34,6 +35,9 @@ type Config struct {
 	// stream pauses while all slots are busy, so a fast client is held back
 	// by flow control rather than queued in memory.
 	MaxConcurrentItems int
+	// URLScanTimeout bounds a ScanURL call; a request's own timeout and the
+	// call's deadline may only shorten it. Default 30 s.
+	URLScanTimeout time.Duration
 }
 
 // ScanService implements scamscopev1.ScanServiceServer over a scan.Scanner.
@@ -58,6 +62,9 @@ func NewScanService(cfg Config, sc *scan.Scanner, log *slog.Logger, obs VerdictO
 	if cfg.MaxConcurrentItems <= 0 {
 		cfg.MaxConcurrentItems = runtime.GOMAXPROCS(0)
 	}
+	if cfg.URLScanTimeout <= 0 {
+		cfg.URLScanTimeout = 30 * time.Second
+	}
 	return &ScanService{cfg: cfg, scanner: sc, log: log, obs: obs}
 }
 
@@ -68,12 +75,6 @@ func (s *ScanService) ScanContent(ctx context.Context, req *scamscopev1.ScanCont
 		return nil, s.toStatus(ctx, scamscopev1.ScanService_ScanContent_FullMethodName, err)
 	}
 	return &scamscopev1.ScanContentResponse{Verdict: v}, nil
-}
-
-// ScanURL is not available in this build.
-func (s *ScanService) ScanURL(context.Context, *scamscopev1.ScanURLRequest) (*scamscopev1.ScanURLResponse, error) {
-	return nil, status.Error(codes.Unimplemented,
-		"URL scanning is not enabled in this build: send the page's markup with ScanContent instead")
 }
 
 // ScanContents classifies a stream of items. Each item is answered with its

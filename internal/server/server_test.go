@@ -344,12 +344,18 @@ func TestToStatusUnknownErrorIsInternalAndLoggedOnce(t *testing.T) {
 	}
 }
 
-func TestScanURLUnimplemented(t *testing.T) {
+func TestScanURLWithoutBrowser(t *testing.T) {
 	e := start(t, envConfig{})
 	_, err := e.scan.ScanURL(ctxTimeout(t), &scamscopev1.ScanURLRequest{Url: "https://example.com/"})
 	st := status.Convert(err)
-	if st.Code() != codes.Unimplemented || !strings.Contains(st.Message(), "URL scanning is not enabled in this build") {
-		t.Errorf("ScanURL = %v %q, want Unimplemented saying URL scanning is not enabled", st.Code(), st.Message())
+	if st.Code() != codes.Unavailable || !strings.Contains(st.Message(), "apt-get install chromium") {
+		t.Errorf("ScanURL = %v %q, want Unavailable saying how to enable URL scanning", st.Code(), st.Message())
+	}
+	for _, bad := range []string{"", "ftp://example.com/", "file:///etc/passwd", "javascript:alert(1)", "example.com"} {
+		_, err := e.scan.ScanURL(ctxTimeout(t), &scamscopev1.ScanURLRequest{Url: bad})
+		if st := status.Convert(err); st.Code() != codes.InvalidArgument {
+			t.Errorf("ScanURL(%q) = %v %q, want InvalidArgument", bad, st.Code(), st.Message())
+		}
 	}
 	vs := scamscopev1.NewVerdictServiceClient(e.conn)
 	if _, err := vs.LookupURL(ctxTimeout(t), &scamscopev1.LookupURLRequest{Url: "https://example.com/"}); status.Code(err) != codes.Unimplemented {
