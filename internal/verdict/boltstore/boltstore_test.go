@@ -218,3 +218,80 @@ func checkTx(tx *bolt.Tx) error {
 	}
 	return errors.Join(errs...)
 }
+
+// PutScans of a batch leaves the store as PutScan of each scan in order,
+// repeats of an ID and of a URL included.
+func TestPutScansEqualsOneByOne(t *testing.T) {
+	ctx := context.Background()
+	mk := func(id, raw string, label verdict.Label, created time.Time, phone string) *verdict.Scan {
+		sc := testScan(t, id, raw, label, created)
+		sc.Phones = []string{phone}
+		return sc
+	}
+	batch := []*verdict.Scan{
+		mk("a", "http://one.example/", verdict.LabelScam, t0.Add(10*time.Second), "+18005550001"),
+		mk("b", "http://one.example/", verdict.LabelClean, t0, "+18005550002"),   // older scan of the same URL
+		mk("a", "http://two.example/", verdict.LabelClean, t0, "+18005550003"),   // ID a again: replaces the record
+		mk("c", "http://three.example/", verdict.LabelClean, t0, "+18005550004"), // same URL twice, later wins
+		mk("d", "http://three.example/", verdict.LabelSuspicious, t0.Add(time.Second), "+18005550005"),
+		mk("e", "http://stored.example/", verdict.LabelClean, t0, "+18005550006"), // older than what is stored
+	}
+	seed := mk("s", "http://stored.example/", verdict.LabelScam, t0.Add(time.Minute), "+18005550007")
+
+	one, many := openTemp(t), openTemp(t)
+	defer one.Close()
+	defer many.Close()
+	for _, s := range []*Store{one, many} {
+		if err := s.PutScan(ctx, seed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sc := range batch {
+		if err := one.PutScan(ctx, sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := many.PutScans(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+
+	now := t0.Add(2 * time.Minute)
+	for _, u := range []string{"http://one.example/", "http://two.example/", "http://three.example/", "http://stored.example/"} {
+		v1, err1 := one.LookupURL(ctx, u, now)
+		v2, err2 := many.LookupURL(ctx, u, now)
+		if fmt.Sprint(v1, err1) != fmt.Sprint(v2, err2) {
+			t.Errorf("LookupURL(%q): one by one %+v, %v; batch %+v, %v", u, v1, err1, v2, err2)
+		}
+	}
+	for _, f := range []verdict.Filter{{}, {Phone: "+18005550001"}, {Phone: "+18005550003"}, {Host: "one.example"}, {Label: verdict.LabelClean}} {
+		l1, _, err1 := one.ListScans(ctx, f)
+		l2, _, err2 := many.ListScans(ctx, f)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if fmt.Sprint(idsOf(l1)) != fmt.Sprint(idsOf(l2)) {
+			t.Errorf("ListScans(%+v): one by one %v, batch %v", f, idsOf(l1), idsOf(l2))
+		}
+	}
+	// Spot checks of the sequential result itself.
+	if v, err := many.LookupURL(ctx, "http://one.example/", now); err != nil || v.ScanID != "a" {
+		t.Errorf("one.example verdict = %+v, %v; want scan a's", v, err)
+	}
+	if v, err := many.LookupURL(ctx, "http://three.example/", now); err != nil || v.ScanID != "d" {
+		t.Errorf("three.example verdict = %+v, %v; want scan d's", v, err)
+	}
+	if v, err := many.LookupURL(ctx, "http://stored.example/", now); err != nil || v.ScanID != "s" {
+		t.Errorf("stored.example verdict = %+v, %v; want the stored scan s's", v, err)
+	}
+	if l, _, _ := many.ListScans(ctx, verdict.Filter{Phone: "+18005550001"}); len(l) != 0 {
+		t.Errorf("the replaced record of scan a is still indexed: %v", idsOf(l))
+	}
+}
+
+func idsOf(l []*verdict.Scan) []string {
+	var out []string
+	for _, s := range l {
+		out = append(out, s.ID)
+	}
+	return out
+}
