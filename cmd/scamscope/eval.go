@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/scamscope/scamscope/internal/corpus"
 	"github.com/scamscope/scamscope/internal/extract"
@@ -33,11 +34,14 @@ func (c scannerClassifier) Classify(ctx context.Context, e corpus.Entry, content
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	floor := corpus.DefaultFloor()
-	fl := newFlags("eval", "scamscope eval [--json] [--rules DIR] [--floor] MANIFEST.tsv", stderr)
+	fl := newFlags("eval", "scamscope eval [--json] [--rules DIR] [--floor] [--render [--pool N] [--timeout D]] MANIFEST.tsv", stderr)
 	asJSON := fl.Bool("json", false, "print the report as one JSON object")
 	dir := fl.String("rules", "", "rules `DIR`; the built-in rules when empty")
 	check := fl.Bool("floor", false, fmt.Sprintf("exit 1 when below the floor: group_recall >= %.2f, fpr <= %.2f, fpr_hard_negative <= %.2f", floor.GroupRecall, floor.FPR, floor.FPRHardNegative))
 	fl.BoolVar(check, "check", false, "same as --floor")
+	render := fl.Bool("render", false, "render every page in headless Chromium from a loopback server (egress policy on) instead of scanning the files")
+	pool := fl.Int("pool", 2, "with --render: pages rendered at once")
+	timeout := fl.Duration("timeout", 20*time.Second, "with --render: bound of one page's scan")
 	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
@@ -52,7 +56,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	rep, err := corpus.Evaluate(ctx, m, scannerClassifier{s: scan.New(scan.DefaultConfig(), set, nil), m: m})
+	var cl corpus.Classifier = scannerClassifier{s: scan.New(scan.DefaultConfig(), set, nil), m: m}
+	if *render {
+		rc, stop, err := startRender(ctx, m, scan.New(scan.DefaultConfig(), set, nil), *pool, *timeout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		cl = rc
+	}
+	rep, err := corpus.Evaluate(ctx, m, cl)
 	if err != nil {
 		return err
 	}

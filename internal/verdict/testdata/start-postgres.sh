@@ -5,7 +5,7 @@
 #
 #   export SCAMSCOPE_TEST_POSTGRES_DSN="$(internal/verdict/testdata/start-postgres.sh)"
 #   go test ./internal/verdict/pgstore/
-#   internal/verdict/testdata/start-postgres.sh stop    # stops the clusters it started
+#   internal/verdict/testdata/start-postgres.sh stop [DIR]   # stops DIR, or every cluster it started
 #
 # The cluster lives in a temp dir (/tmp/scamscope-pg.*), listens on 127.0.0.1
 # only, on a free port, with trust authentication for the postgres user.
@@ -18,7 +18,8 @@ as_pg() { # run as the postgres user when we are root (initdb refuses root)
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 if [ "${1:-}" = stop ]; then
-  for dir in /tmp/scamscope-pg.*; do
+  shift
+  for dir in "${@:-/tmp/scamscope-pg.*}"; do
     [ -d "$dir/data" ] || continue
     as_pg "$(pgbin)/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true
     rm -rf "$dir"
@@ -56,5 +57,5 @@ as_pg "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }
 as_pg "$BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres scamscope_test
-echo "start-postgres: cluster in $dir on 127.0.0.1:$port (stop: $0 stop)" >&2
+echo "start-postgres: cluster in $dir on 127.0.0.1:$port (stop: $0 stop $dir)" >&2
 echo "postgres://postgres@127.0.0.1:$port/scamscope_test?sslmode=disable"
