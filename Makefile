@@ -15,6 +15,7 @@ GRPCURL_VERSION := v1.9.4
 SHARED_CORPUS ?= ../shared/corpus
 GRPC_ADDR ?= 127.0.0.1:9090
 METRICS_ADDR ?= 127.0.0.1:9091
+RUN_FLAGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -72,6 +73,10 @@ eval-floor:
 eval: ## Evaluate on the real corpus (JSON report).
 	$(GO) run ./cmd/scamscope eval --json $(SHARED_CORPUS)/MANIFEST.tsv
 
+.PHONY: eval-render
+eval-render: ## Evaluate the real corpus rendered in Chromium from a loopback server (slow: minutes).
+	$(GO) run ./cmd/scamscope eval --render --floor $(SHARED_CORPUS)/MANIFEST.tsv
+
 .PHONY: bench
 bench: ## Run all benchmarks.
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
@@ -92,4 +97,5 @@ build: ## Build scamscoped and scamscope into ./bin.
 
 .PHONY: run
 run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), metrics $(METRICS_ADDR)).
-	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --metrics-addr=$(METRICS_ADDR)
+	@command -v chromium >/dev/null || echo "note: chromium is not installed, so URL scans are off; 'sudo apt-get install chromium' turns them on"
+	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --metrics-addr=$(METRICS_ADDR) $(RUN_FLAGS)
