@@ -9,7 +9,9 @@
 //   - trims leading and trailing spaces and control characters, removes every
 //     tab, CR and LF, and drops the fragment (from the first '#');
 //   - percent-unescapes the URL repeatedly until no escape is left (so
-//     "%2525" becomes "%");
+//     "%2525" becomes "%"), and turns backslashes before the query into
+//     slashes, as browsers do for http(s) ("http://a.example\@b.example/"
+//     is a page on a.example);
 //   - takes the scheme (lower-cased; "http" when there is none, as for
 //     "www.example.com/"); only http and https are accepted;
 //   - drops the user information and the port, any port (as the Safe Browsing
@@ -20,8 +22,8 @@
 //     parts into a dotted quad, writes a bracketed IPv6 address in its
 //     compressed lower-case form (without zone), and lower-cases ASCII
 //     letters. A host with non-ASCII letters that is a valid IDN becomes its
-//     punycode (A-label) form, as browsers present it; any other byte is kept
-//     and escaped;
+//     punycode (A-label) form, as the Safe Browsing documentation asks; any
+//     other byte is kept and escaped;
 //   - path: resolves "/./" and "/../", collapses runs of slashes, and makes an
 //     empty path "/"; the query is kept byte for byte (an empty query, "q?",
 //     stays);

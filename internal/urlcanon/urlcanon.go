@@ -15,7 +15,8 @@ import (
 // ErrInvalidURL is wrapped by every error Canonicalize returns.
 var ErrInvalidURL = errors.New("invalid URL")
 
-// MaxLength is the longest input Canonicalize accepts, in bytes.
+// MaxLength is the longest input Canonicalize accepts and the longest
+// canonical URL it returns, in bytes.
 const MaxLength = 32 << 10
 
 // URL is a canonical URL. Host, Path and Query are in their canonical,
@@ -72,17 +73,26 @@ func Canonicalize(raw string) (URL, error) {
 	}
 	s := strings.TrimFunc(raw, func(r rune) bool { return r <= ' ' })
 	if strings.ContainsAny(s, "\t\r\n") {
-		s = strings.Map(func(r rune) rune {
-			if r == '\t' || r == '\r' || r == '\n' {
-				return -1
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ { // bytes, not runes: invalid UTF-8 stays as it is
+			if c := s[i]; c != '\t' && c != '\r' && c != '\n' {
+				b = append(b, c)
 			}
-			return r
-		}, s)
+		}
+		s = string(b)
 	}
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
 	s = unescape(s)
+	// As browsers do for http(s), a backslash before the query is a slash.
+	q := strings.IndexByte(s, '?')
+	if q < 0 {
+		q = len(s)
+	}
+	if strings.IndexByte(s[:q], '\\') >= 0 {
+		s = strings.ReplaceAll(s[:q], "\\", "/") + s[q:]
+	}
 	if s == "" {
 		return URL{}, invalid(raw, "empty")
 	}
@@ -119,6 +129,9 @@ func Canonicalize(raw string) (URL, error) {
 		u.HasQuery = true
 	}
 	u.Path = escape(canonPath(path))
+	if n := len(u.Scheme) + 3 + len(u.Host) + len(u.Path) + 1 + len(u.Query); n > MaxLength {
+		return URL{}, invalid(raw, fmt.Sprintf("canonical form longer than %d bytes", MaxLength))
+	}
 	return u, nil
 }
 
@@ -317,6 +330,9 @@ func canonHost(h string, tryIDNA bool) (string, error) {
 			return "", fmt.Errorf("invalid IPv6 host %q", h)
 		}
 		return "[" + a.WithZone("").String() + "]", nil
+	}
+	if strings.ContainsAny(h, "[]") {
+		return "", fmt.Errorf("host %q has '[' or ']' outside an IPv6 address", h)
 	}
 	h = strings.Trim(h, ".")
 	if strings.Contains(h, "..") {

@@ -99,6 +99,7 @@ func TestCanonicalizeMore(t *testing.T) {
 		{"http://a.com/a//b///", "http://a.com/a/b/"},
 		{"http://a.com/a/..?x=/../", "http://a.com/?x=/../"},
 		{"http://a.com/%0a%09x", "http://a.com/%0A%09x"},
+		{"http://a.com/\xcf\tx\xff", "http://a.com/%CFx%FF"},
 		{"http://a.com/caf\u00e9", "http://a.com/caf%C3%A9"},
 		{"http://a.com/%c3%a9", "http://a.com/%C3%A9"},
 		// Escaped structure becomes structure, as for Safe Browsing.
@@ -111,6 +112,10 @@ func TestCanonicalizeMore(t *testing.T) {
 		{"http://\uff11\uff12\uff17\u3002\uff10\u3002\uff10\u3002\uff11/", "http://127.0.0.1/"},
 		{"http://a\u00e9\xff.com/", "http://a%C3%A9%FF.com/"},
 		{"http://..a..b../", "http://a.b/"},
+		// Backslashes before the query are slashes, as in browsers.
+		{"http://evil.example\\@good.example/", "http://evil.example/@good.example/"},
+		{"http:\\\\evil.example\\a\\b?x\\y", "http://evil.example/a/b?x\\y"},
+		{"http://evil.example%5C@good.example/", "http://evil.example/@good.example/"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -143,7 +148,10 @@ func TestCanonicalizeErrors(t *testing.T) {
 		{"http://[::1/", "no closing ']'"},
 		{"http://[1.2.3.4]/", "invalid IPv6 host"},
 		{"http://[::1]x/", `unexpected "x" after IPv6 host`},
+		{".[", "outside an IPv6 address"},
+		{"http://a]b.example/", "outside an IPv6 address"},
 		{"http://x.com/" + strings.Repeat("a", MaxLength), "longer than"},
+		{"http://x.com/" + strings.Repeat("\xff", MaxLength/3), "canonical form longer than"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in[:min(len(tc.in), 40)], func(t *testing.T) {
@@ -272,30 +280,36 @@ func FuzzCanonicalize(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	short := func(s string) string {
+		if len(s) > 200 {
+			return s[:200] + "..."
+		}
+		return s
+	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		u, err := Canonicalize(raw)
 		if err != nil {
 			if !errors.Is(err, ErrInvalidURL) {
-				t.Fatalf("Canonicalize(%q) error %v does not wrap ErrInvalidURL", raw, err)
+				t.Fatalf("Canonicalize(%q) error %v does not wrap ErrInvalidURL", short(raw), err)
 			}
 			return
 		}
 		c := u.String()
 		u2, err := Canonicalize(c)
 		if err != nil {
-			t.Fatalf("Canonicalize(%q) = %q, which fails to canonicalise: %v", raw, c, err)
+			t.Fatalf("Canonicalize(%q) = %q, which fails to canonicalise: %.300v", short(raw), short(c), err)
 		}
 		if u2 != u {
-			t.Fatalf("not idempotent: Canonicalize(%q) = %#v, Canonicalize(%q) = %#v", raw, u, c, u2)
+			t.Fatalf("not idempotent: Canonicalize(%q) = %q, Canonicalize(that) = %q", short(raw), short(c), short(u2.String()))
 		}
 		for i := 0; i < len(c); i++ {
 			if mustEscape(c[i]) && c[i] != '%' {
-				t.Fatalf("Canonicalize(%q) = %q has unescaped byte %#x", raw, c, c[i])
+				t.Fatalf("Canonicalize(%q) = %q has unescaped byte %#x", short(raw), short(c), c[i])
 			}
 		}
 		exprs := Expressions(u)
 		if len(exprs) == 0 || len(exprs) > 30 || exprs[0] != u.Expression() {
-			t.Fatalf("Expressions(%q) = %q", c, exprs)
+			t.Fatalf("Expressions(%q) = %q", short(c), exprs)
 		}
 	})
 }

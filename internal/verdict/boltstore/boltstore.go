@@ -9,6 +9,9 @@
 // index of the most selective filter (phone, error code, rule ID, host,
 // label, else creation time) backwards and checks the rest on the records.
 //
+// The freelist is not written on commit (bbolt NoFreelistSync): commits stay
+// small on a large file, and Open rebuilds it by walking the file.
+//
 // It does not share a file between processes, replicate, compact the file,
 // or cache records in memory beyond what the operating system caches.
 package boltstore
@@ -23,6 +26,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/scamscope/scamscope/internal/urlcanon"
 	"github.com/scamscope/scamscope/internal/verdict"
@@ -89,7 +93,7 @@ func Open(path string, opts Options) (*Store, error) {
 		// commit, which keeps commits of a large file small.
 		NoFreelistSync: true,
 	})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("open verdict store %s: file is locked by another process (waited %v)", path, opts.LockTimeout)
 	}
 	if err != nil {
@@ -142,7 +146,7 @@ func (s *Store) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, bolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		err = verdict.ErrClosed
 	}
 	return fmt.Errorf("%s: %w", op, err)

@@ -19,7 +19,8 @@ pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 if [ "${1:-}" = stop ]; then
   shift
-  for dir in "${@:-/tmp/scamscope-pg.*}"; do
+  if [ $# -gt 0 ]; then dirs=("$@"); else dirs=(/tmp/scamscope-pg.*); fi
+  for dir in "${dirs[@]}"; do
     [ -d "$dir/data" ] || continue
     as_pg "$(pgbin)/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true
     rm -rf "$dir"
