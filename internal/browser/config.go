@@ -49,9 +49,10 @@ type Config struct {
 	// SettleTime is how long the page may run after its load event and the
 	// simulated visitor actions before it is read.
 	SettleTime time.Duration
-	// MaxDialogs caps the JavaScript dialogs recorded per scan (later ones
-	// are still dismissed, not recorded) and the dialogs a document may
-	// open (after that alert, confirm and prompt return at once).
+	// MaxDialogs caps Page.Dialogs (distinct type and message; repeats of
+	// a recorded one still count, new ones are dismissed unrecorded) and the
+	// dialogs one document may open (after that alert, confirm and prompt
+	// return at once without a dialog).
 	MaxDialogs int
 	// MaxScripts and MaxScriptBytes cap Page.Scripts in count and total
 	// bytes.

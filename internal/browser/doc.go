@@ -62,8 +62,9 @@
 // # Deadlines
 //
 // Render is bounded by its ctx's deadline (Config.Timeout if none) in every
-// wait and every protocol call. A fifth of the time (0.3 s to 2 s) is kept
-// for reading the page. A page that committed always comes back as a Page
+// wait and every protocol call, and aims to finish a tenth of the time (at
+// most 0.3 s) early. A quarter of the time (0.5 s to 3 s) is kept for
+// reading the page. A page that committed always comes back as a Page
 // with a nil error, with notes in Page.Truncated for what did not finish
 // ("load: no load event before the deadline", "settle: cut short by the
 // deadline", "javascript: page was busy and was stopped", "html: cut to
@@ -83,10 +84,9 @@
 //
 // # What it does not do
 //
-// It does not follow popups (they are never opened), run service workers'
-// or workers' code through the probes, see inside cross-process iframes
-// (site isolation is off, so there are none), interact beyond the fixed
-// visitor actions, solve CAPTCHAs, or retry. It does not decide anything:
+// It does not follow popups (they are never opened), probe workers (the
+// probes run in documents only), interact beyond the fixed visitor
+// actions, solve CAPTCHAs, or retry. It does not decide anything:
 // Calls and Behaviors are observations, with thresholds only to name lock
 // kinds (dialog_loop at 3 dialogs, history_flood at 5 pushState calls,
 // window_open_storm at 3 window.open calls, print_loop and download_loop

@@ -111,7 +111,7 @@ func TestHostile(t *testing.T) {
 	baseGoroutines := runtime.NumGoroutine()
 	baseRenderers := rendererCount(testPool)
 
-	const deadline = 5 * time.Second
+	const deadline = 7 * time.Second
 	tests := []struct {
 		path string
 		// check inspects the result; a nil check accepts any Page or error.
@@ -229,7 +229,9 @@ func TestHostile(t *testing.T) {
 				t.Parallel()
 				start := time.Now()
 				pg, err := render(t, tt.path, deadline, Options{Screenshot: true})
-				if took := time.Since(start); took > deadline+500*time.Millisecond {
+				// The slack is for a machine shared with other work: Render
+				// aims to return 0.3 s before its deadline.
+				if took := time.Since(start); took > deadline+time.Second {
 					t.Errorf("Render(%s) took %v, deadline %v", tt.path, took, deadline)
 				}
 				if pg != nil && err != nil {

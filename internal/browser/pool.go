@@ -65,6 +65,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Pool, error) {
 	if _, err := egress.New(cfg.Egress, nil); err != nil {
 		return nil, fmt.Errorf("%w: egress: %w", ErrConfig, err)
 	}
+	if n := sweepStaleProfiles(cfg.TempDir); n > 0 {
+		logger.Info("removed stale chromium profiles", "count", n)
+	}
 	base, stop := context.WithCancel(context.Background())
 	p := &Pool{
 		cfg:      cfg,
@@ -236,7 +239,7 @@ func (p *Pool) launch(ctx context.Context) (*instance, error) {
 	fail := func(err error) error {
 		return fmt.Errorf("%w: start %s: %w", ErrBrowserUnavailable, p.cfg.ExecPath, err)
 	}
-	dir, err := os.MkdirTemp(p.cfg.TempDir, "scamscope-chromium-")
+	dir, err := os.MkdirTemp(p.cfg.TempDir, profilePrefix)
 	if err != nil {
 		return nil, fail(err)
 	}
@@ -400,9 +403,9 @@ func (p *Pool) enter() bool {
 // prof (the zero Profile is the default one) and returns what it saw.
 //
 // The whole call, queueing included, is bounded by ctx's deadline, or by
-// Config.Timeout when ctx has none. It keeps a slice of that time (a
-// fifth, between 0.3 s and 2 s) to read the page, so that a page that
-// loaded always comes back:
+// Config.Timeout when ctx has none; it aims to return a tenth of the time
+// (at most 0.3 s) early. It keeps a quarter of the time (0.5 s to 3 s) to
+// read the page, so that a page that committed always comes back:
 //   - the page committed (the browser got the main document) but did not
 //     finish loading, or its visitor actions or settling ran out of time,
 //     or its JavaScript had to be stopped: a Page and a nil error, with

@@ -3,8 +3,11 @@ package browser
 import (
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/scamscope/scamscope/internal/extract"
@@ -223,6 +226,27 @@ func TestHasArg(t *testing.T) {
 	} {
 		if got := hasArg(tt.cmd, tt.arg); got != tt.want {
 			t.Errorf("hasArg(%q, %q) = %v, want %v", tt.cmd, tt.arg, got, tt.want)
+		}
+	}
+}
+
+func TestSweepStaleProfiles(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range []string{profilePrefix + "stale", profilePrefix + "fresh", "other-old"} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if name != profilePrefix+"fresh" {
+			os.Chtimes(filepath.Join(dir, name), old, old)
+		}
+	}
+	if n := sweepStaleProfiles(dir); n != 1 {
+		t.Errorf("sweepStaleProfiles removed %d, want 1", n)
+	}
+	for name, want := range map[string]bool{profilePrefix + "stale": false, profilePrefix + "fresh": true, "other-old": true} {
+		if _, err := os.Stat(filepath.Join(dir, name)); (err == nil) != want {
+			t.Errorf("%s exists = %v, want %v", name, err == nil, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -111,4 +112,38 @@ func procFieldKB(pid int, file, field string) int64 {
 		}
 	}
 	return 0
+}
+
+// profilePrefix names the profile directories a Pool makes.
+const profilePrefix = "scamscope-chromium-"
+
+// sweepStaleProfiles removes profile directories in dir that a Pool of a
+// process killed without Close left behind: older than an hour and used by
+// no running process. It returns how many it removed.
+func sweepStaleProfiles(dir string) int {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), profilePrefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < time.Hour {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if len(profileProcs(path)) > 0 {
+			continue
+		}
+		if os.RemoveAll(path) == nil {
+			n++
+		}
+	}
+	return n
 }
