@@ -67,7 +67,7 @@ eval-floor:
 	else \
 		echo "eval: $(SHARED_CORPUS)/MANIFEST.tsv not found; skipping the real-corpus floor"; \
 	fi
-	$(GO) run ./cmd/scamscope eval corpus/MANIFEST.tsv
+	$(GO) run ./cmd/scamscope eval --floor corpus/MANIFEST.tsv
 
 .PHONY: eval
 eval: ## Evaluate on the real corpus (JSON report).
