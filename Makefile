@@ -11,10 +11,13 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 STATICCHECK_VERSION := v0.8.2
 GRPCURL_VERSION := v1.9.4
+GRPC_GATEWAY_VERSION := v2.32.0
+GHZ_VERSION := v0.120.0
 
 SHARED_CORPUS ?= ../shared/corpus
 GRPC_ADDR ?= 127.0.0.1:9090
 METRICS_ADDR ?= 127.0.0.1:9091
+HTTP_ADDR ?= 127.0.0.1:8080
 RUN_FLAGS ?=
 
 .DEFAULT_GOAL := help
@@ -29,16 +32,20 @@ $(BIN)/protoc-gen-go:
 	GOBIN=$(BIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
 $(BIN)/protoc-gen-go-grpc:
 	GOBIN=$(BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+$(BIN)/protoc-gen-grpc-gateway:
+	GOBIN=$(BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
+$(BIN)/ghz:
+	GOBIN=$(BIN) $(GO) install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
 $(BIN)/staticcheck:
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 $(BIN)/grpcurl:
 	GOBIN=$(BIN) $(GO) install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
 
 .PHONY: tools
-tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/staticcheck $(BIN)/grpcurl ## Install the pinned tools into ./bin.
+tools: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway $(BIN)/staticcheck $(BIN)/grpcurl $(BIN)/ghz ## Install the pinned tools into ./bin.
 
 .PHONY: generate
-generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc ## Regenerate the Go code from the protos.
+generate: $(BIN)/buf $(BIN)/protoc-gen-go $(BIN)/protoc-gen-go-grpc $(BIN)/protoc-gen-grpc-gateway ## Regenerate the Go code (gRPC and JSON gateway) from the protos.
 	buf generate
 
 .PHONY: check-generate
@@ -90,12 +97,24 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 30s).
 		done; \
 	done
 
+.PHONY: test-postgres
+test-postgres: ## Run the store, server and daemon tests on a throwaway PostgreSQL (installs it with apt when root).
+	@dir=$$(mktemp -d); \
+	dsn=$$(internal/verdict/testdata/start-postgres.sh 2>$$dir/start.log) || { cat $$dir/start.log; exit 1; }; \
+	cluster=$$(sed -n 's/.*cluster in \([^ ]*\) .*/\1/p' $$dir/start.log); \
+	SCAMSCOPE_TEST_POSTGRES_DSN="$$dsn" $(GO) test -count=1 ./internal/verdict/... ./internal/server/ ./cmd/scamscoped/; rc=$$?; \
+	internal/verdict/testdata/start-postgres.sh stop $$cluster; rm -rf $$dir; exit $$rc
+
+.PHONY: loadtest
+loadtest: $(BIN)/ghz ## Fill a store with 1,000,000 verdicts and measure lookups with ghz (gRPC) and wrk (JSON); N=, DURATION=.
+	deploy/loadtest/run.sh
+
 .PHONY: build
 build: ## Build scamscoped and scamscope into ./bin.
 	$(GO) build -o $(BIN)/scamscoped ./cmd/scamscoped
 	$(GO) build -o $(BIN)/scamscope ./cmd/scamscope
 
 .PHONY: run
-run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), metrics $(METRICS_ADDR)).
+run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), JSON $(HTTP_ADDR), metrics $(METRICS_ADDR)).
 	@command -v chromium >/dev/null || echo "note: chromium is not installed, so URL scans are off; 'sudo apt-get install chromium' turns them on"
-	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --metrics-addr=$(METRICS_ADDR) $(RUN_FLAGS)
+	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --http-addr=$(HTTP_ADDR) --metrics-addr=$(METRICS_ADDR) $(RUN_FLAGS)

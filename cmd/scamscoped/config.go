@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,21 @@ type config struct {
 	URLScanTimeout      time.Duration // --url-scan-timeout, SCAMSCOPE_URL_SCAN_TIMEOUT
 	EgressAllowLoopback bool          // --egress-allow-loopback, SCAMSCOPE_EGRESS_ALLOW_LOOPBACK: for local testing only
 	EgressPorts         []int         // --egress-ports, SCAMSCOPE_EGRESS_PORTS: ports the browser may reach
+
+	HTTPAddr      string        // --http-addr, SCAMSCOPE_HTTP_ADDR: JSON over HTTP; empty disables
+	CORSOrigins   []string      // --cors-origins, SCAMSCOPE_CORS_ORIGINS: exact origins allowed to call from a browser
+	DataDir       string        // --data-dir, SCAMSCOPE_DATA_DIR: where the embedded store lives
+	StorePath     string        // --store, SCAMSCOPE_STORE: the bbolt file; empty = <data-dir>/scamscope.db
+	PostgresDSN   string        // --postgres-dsn, SCAMSCOPE_POSTGRES_DSN: use PostgreSQL instead of the file
+	APIKeysFile   string        // --api-keys-file, SCAMSCOPE_API_KEYS_FILE
+	APIKeys       string        // --api-keys, SCAMSCOPE_API_KEYS: key lines separated by ';' or spaces
+	RateLimit     float64       // --rate-limit, SCAMSCOPE_RATE_LIMIT: anonymous calls per second per client; 0 = no limit
+	RateBurst     int           // --rate-burst, SCAMSCOPE_RATE_BURST
+	DedupWindow   time.Duration // --dedup-window, SCAMSCOPE_DEDUP_WINDOW
+	SubmitQueue   int           // --submit-queue, SCAMSCOPE_SUBMIT_QUEUE: submitted scans that may wait
+	PurgeInterval time.Duration // --purge-interval, SCAMSCOPE_PURGE_INTERVAL
+	LookupCache   int           // --lookup-cache, SCAMSCOPE_LOOKUP_CACHE: URLs whose lookups are cached in memory; 0 = off
+	NewAPIKey     string        // --new-api-key=ID:ROLES: print a new key and its key-file line, then exit
 }
 
 // recvSlack is how far above MaxContentBytes a gRPC message may be: room
@@ -52,6 +68,14 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 		BrowserQueue:    8,
 		URLScanTimeout:  30 * time.Second,
 		EgressPorts:     []int{80, 443, 8080, 8443},
+		HTTPAddr:        "127.0.0.1:8080",
+		DataDir:         defaultDataDir(getenv),
+		RateLimit:       100,
+		RateBurst:       200,
+		DedupWindow:     10 * time.Minute,
+		SubmitQueue:     1000,
+		PurgeInterval:   10 * time.Minute,
+		LookupCache:     100_000,
 	}
 	var errs []error
 	env := func(name string, set func(string) error) string {
@@ -111,6 +135,16 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 			return err
 		}
 	}
+	float := func(p *float64) func(string) error {
+		return func(s string) error {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return errors.New("not a number")
+			}
+			*p = f
+			return nil
+		}
+	}
 	boolean := func(p *bool) func(string) error {
 		return func(s string) error {
 			b, err := strconv.ParseBool(s)
@@ -133,11 +167,45 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	note = env("SCAMSCOPE_EGRESS_ALLOW_LOOPBACK", boolean(&cfg.EgressAllowLoopback))
 	fs.BoolVar(&cfg.EgressAllowLoopback, "egress-allow-loopback", cfg.EgressAllowLoopback, "let the browser reach 127.0.0.0/8 and ::1 (local testing only; the default denies it) [$SCAMSCOPE_EGRESS_ALLOW_LOOPBACK]"+note)
 
+	note = env("SCAMSCOPE_HTTP_ADDR", str(&cfg.HTTPAddr))
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", cfg.HTTPAddr, "HTTP listen address for the JSON API (/v1/lookup, /v1/hashes, /v1/feed/..., POST /scamscope.v1.<Service>/<Method>); empty disables [$SCAMSCOPE_HTTP_ADDR]"+note)
+	note = env("SCAMSCOPE_CORS_ORIGINS", (*stringList)(&cfg.CORSOrigins).Set)
+	fs.Var((*stringList)(&cfg.CORSOrigins), "cors-origins", "comma-separated origins that may call the JSON API from a browser, exact matches (chrome-extension://ID,moz-extension://UUID) [$SCAMSCOPE_CORS_ORIGINS]"+note)
+	note = env("SCAMSCOPE_DATA_DIR", str(&cfg.DataDir))
+	fs.StringVar(&cfg.DataDir, "data-dir", cfg.DataDir, "directory of the embedded verdict store; default $XDG_STATE_HOME/scamscope, else ~/.local/state/scamscope [$SCAMSCOPE_DATA_DIR]"+note)
+	note = env("SCAMSCOPE_STORE", str(&cfg.StorePath))
+	fs.StringVar(&cfg.StorePath, "store", cfg.StorePath, "the embedded verdict store's file; empty = <data-dir>/scamscope.db [$SCAMSCOPE_STORE]"+note)
+	// The DSN may hold a password: its variable is applied after parsing,
+	// so that --help does not print it as the default.
+	fs.StringVar(&cfg.PostgresDSN, "postgres-dsn", "", "keep verdicts in PostgreSQL instead (postgres://user@host/db), for several servers; never logged [$SCAMSCOPE_POSTGRES_DSN]")
+	note = env("SCAMSCOPE_API_KEYS_FILE", str(&cfg.APIKeysFile))
+	fs.StringVar(&cfg.APIKeysFile, "api-keys-file", cfg.APIKeysFile, "file of API keys, one \"key-id:role[,role]:sha256-of-secret\" per line (roles: submit, analyst) [$SCAMSCOPE_API_KEYS_FILE]"+note)
+	note = env("SCAMSCOPE_API_KEYS", str(&cfg.APIKeys))
+	fs.StringVar(&cfg.APIKeys, "api-keys", cfg.APIKeys, "API key lines as in --api-keys-file, separated by ';' or spaces [$SCAMSCOPE_API_KEYS]"+note)
+	note = env("SCAMSCOPE_RATE_LIMIT", float(&cfg.RateLimit))
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "anonymous calls per second per client address (IPv6: per /64) to ScanContent, LookupURL, SearchHashes; 0 = no limit [$SCAMSCOPE_RATE_LIMIT]"+note)
+	note = env("SCAMSCOPE_RATE_BURST", num(&cfg.RateBurst))
+	fs.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "anonymous calls one client may make at once [$SCAMSCOPE_RATE_BURST]"+note)
+	note = env("SCAMSCOPE_DEDUP_WINDOW", dur(&cfg.DedupWindow))
+	fs.DurationVar(&cfg.DedupWindow, "dedup-window", cfg.DedupWindow, "SubmitURLs returns the recent scan of a URL and profile scanned within this window, unless forced; 0 disables [$SCAMSCOPE_DEDUP_WINDOW]"+note)
+	note = env("SCAMSCOPE_SUBMIT_QUEUE", num(&cfg.SubmitQueue))
+	fs.IntVar(&cfg.SubmitQueue, "submit-queue", cfg.SubmitQueue, "submitted URL scans that may wait for the browser; more get ResourceExhausted [$SCAMSCOPE_SUBMIT_QUEUE]"+note)
+	note = env("SCAMSCOPE_PURGE_INTERVAL", dur(&cfg.PurgeInterval))
+	fs.DurationVar(&cfg.PurgeInterval, "purge-interval", cfg.PurgeInterval, "how often expired verdicts are removed from the store [$SCAMSCOPE_PURGE_INTERVAL]"+note)
+	note = env("SCAMSCOPE_LOOKUP_CACHE", num(&cfg.LookupCache))
+	fs.IntVar(&cfg.LookupCache, "lookup-cache", cfg.LookupCache, "URLs whose lookup answers are kept in memory (invalidated by this server's writes; 1 min, or 5 s with PostgreSQL); 0 = off [$SCAMSCOPE_LOOKUP_CACHE]"+note)
+	fs.StringVar(&cfg.NewAPIKey, "new-api-key", "", "print a new API key for ID:ROLES (e.g. ci-bot:submit or alice:submit,analyst) and its key-file line, then exit")
+
 	if err := errors.Join(errs...); err != nil {
 		return cfg, err
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	dsnSet := false
+	fs.Visit(func(f *flag.Flag) { dsnSet = dsnSet || f.Name == "postgres-dsn" })
+	if !dsnSet {
+		cfg.PostgresDSN = getenv("SCAMSCOPE_POSTGRES_DSN")
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments %q: scamscoped takes flags only (see --help)", fs.Args())
@@ -179,7 +247,74 @@ func (c *config) validate() error {
 	if c.GRPCAddr != "" && c.GRPCAddr == c.MetricsAddr && !strings.HasSuffix(c.GRPCAddr, ":0") {
 		errs = append(errs, fmt.Errorf("--grpc-addr and --metrics-addr are both %s", c.GRPCAddr))
 	}
+	for _, other := range []struct{ name, addr string }{{"--grpc-addr", c.GRPCAddr}, {"--metrics-addr", c.MetricsAddr}} {
+		if c.HTTPAddr != "" && c.HTTPAddr == other.addr && !strings.HasSuffix(c.HTTPAddr, ":0") {
+			errs = append(errs, fmt.Errorf("--http-addr and %s are both %s", other.name, c.HTTPAddr))
+		}
+	}
+	if c.PostgresDSN == "" && c.StorePath == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty (or set --store or --postgres-dsn)"))
+	}
+	if c.RateLimit < 0 {
+		errs = append(errs, fmt.Errorf("--rate-limit must be 0 (no limit) or more, got %v", c.RateLimit))
+	}
+	if c.RateLimit > 0 && c.RateBurst < 1 {
+		errs = append(errs, fmt.Errorf("--rate-burst must be at least 1, got %d", c.RateBurst))
+	}
+	if c.DedupWindow < 0 {
+		errs = append(errs, fmt.Errorf("--dedup-window must be 0 (off) or more, got %v", c.DedupWindow))
+	}
+	if c.SubmitQueue < 1 {
+		errs = append(errs, fmt.Errorf("--submit-queue must be at least 1, got %d", c.SubmitQueue))
+	}
+	if c.LookupCache < 0 {
+		errs = append(errs, fmt.Errorf("--lookup-cache must be 0 (off) or more, got %d", c.LookupCache))
+	}
+	if c.PurgeInterval < time.Second {
+		errs = append(errs, fmt.Errorf("--purge-interval must be at least 1s, got %v", c.PurgeInterval))
+	}
 	return errors.Join(errs...)
+}
+
+// storePath is the bbolt file the server uses.
+func (c *config) storePath() string {
+	if c.StorePath != "" {
+		return c.StorePath
+	}
+	return filepath.Join(c.DataDir, "scamscope.db")
+}
+
+// defaultDataDir follows the XDG base directories: $XDG_STATE_HOME/scamscope,
+// else ~/.local/state/scamscope, else ./data.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "scamscope")
+	}
+	if h := getenv("HOME"); filepath.IsAbs(h) {
+		return filepath.Join(h, ".local", "state", "scamscope")
+	}
+	return "data"
+}
+
+// stringList is a flag.Value of comma-separated strings.
+type stringList []string
+
+func (l *stringList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, ",")
+}
+
+func (l *stringList) Set(s string) error {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	*l = out
+	return nil
 }
 
 // portList is a flag.Value of comma-separated TCP ports.

@@ -113,7 +113,7 @@ func TestRunVersionAndHelp(t *testing.T) {
 }
 
 func TestRunBadRulesDir(t *testing.T) {
-	err := run(t.Context(), []string{"--rules-dir=testdata/no-such-dir", "--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--browser=off"}, io.Discard, io.Discard)
+	err := run(t.Context(), []string{"--data-dir=" + t.TempDir(), "--http-addr=", "--rules-dir=testdata/no-such-dir", "--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--browser=off"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "testdata/no-such-dir") {
 		t.Errorf("run with a missing rules dir = %v, want an error naming it", err)
 	}
@@ -177,7 +177,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	logs := &syncBuffer{}
-	args := append([]string{"--grpc-addr=127.0.0.1:0", "--metrics-addr=127.0.0.1:0", "--max-content-bytes=100000", "--browser=off"}, rulesArgs(t)...)
+	args := append([]string{"--data-dir=" + t.TempDir(), "--http-addr=", "--grpc-addr=127.0.0.1:0", "--metrics-addr=127.0.0.1:0", "--max-content-bytes=100000", "--browser=off"}, rulesArgs(t)...)
 	runErr := make(chan error, 1)
 	go func() { runErr <- run(ctx, args, io.Discard, logs) }()
 
@@ -296,7 +296,7 @@ func TestRunShutdownTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	logs := &syncBuffer{}
-	args := append([]string{"--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--shutdown-timeout=200ms", "--browser=off"}, rulesArgs(t)...)
+	args := append([]string{"--data-dir=" + t.TempDir(), "--http-addr=", "--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--shutdown-timeout=200ms", "--browser=off"}, rulesArgs(t)...)
 	runErr := make(chan error, 1)
 	go func() { runErr <- run(ctx, args, io.Discard, logs) }()
 	addr := logAddr(t, logs, "serving gRPC", runErr)

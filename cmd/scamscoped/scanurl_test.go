@@ -53,7 +53,7 @@ func TestScanURLEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	logs := &syncBuffer{}
-	args := append([]string{"--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--browser=on", "--browser-pool=1", "--egress-allow-loopback", "--egress-ports=80,443," + site.URL[strings.LastIndexByte(site.URL, ':')+1:]}, rulesArgs(t)...)
+	args := append([]string{"--data-dir=" + t.TempDir(), "--http-addr=", "--grpc-addr=127.0.0.1:0", "--metrics-addr=", "--browser=on", "--browser-pool=1", "--egress-allow-loopback", "--egress-ports=80,443," + site.URL[strings.LastIndexByte(site.URL, ':')+1:]}, rulesArgs(t)...)
 	runErr := make(chan error, 1)
 	go func() { runErr <- run(ctx, args, io.Discard, logs) }()
 	addr := logAddr(t, logs, "serving gRPC", runErr)

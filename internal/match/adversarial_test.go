@@ -87,8 +87,8 @@ func TestAdversarial(t *testing.T) {
 				}
 				return ps
 			}(),
-			text: strings.Repeat("ab12-x ", 5000) + "ab12-199 ab00-7",
-			want: []Hit{{199, 35000, 35008}, {7, 35009, 35015}},
+			text: strings.Repeat("ab12-x ", 1000) + "ab12-199 ab00-7",
+			want: []Hit{{199, 7000, 7008}, {7, 7009, 7015}},
 		},
 	}
 	for _, tc := range tests {

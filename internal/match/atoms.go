@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math"
 	"math/bits"
 	"regexp/syntax"
 	"slices"
@@ -11,15 +12,26 @@ import (
 // The literal analysis walks a simplified regexp/syntax tree and finds, for
 // the whole regex, a set of strings ("atoms") such that every match
 // contains one of them at a place the regex fixes (its structural place),
-// with two bounds on where that place is:
+// with three bounds on where that place is:
 //
-//   - at: the atom starts at most at bytes after the match start, and
+//   - at: the atom starts at most at bytes after the match start;
 //   - before: every byte of the match ahead of the atom is in this set, so
-//     the match starts inside the run of such bytes that ends at the atom.
+//     the match starts inside the run of such bytes that ends at the atom;
+//   - spaces: that run holds at most this many white-space bytes (rules
+//     bound gaps in words, as ( [^ ]+){0,3}, far tighter than in bytes).
 //
-// Case-folded literals are expanded into all their case variants (their
-// simple-fold orbits: k also matches K and the Kelvin sign); U+FFFD, which
-// also matches any invalid byte, makes a literal or class unusable.
+// When the atoms are the strings of whole nodes of the top concatenation,
+// the analysis also yields the required set of what follows them ("follow"),
+// with the same kind of bounds, so that an atom hit can be screened by what
+// comes after it.
+//
+// Candidate sets come from each node's required set, from runs of
+// neighbours whose exact string sets multiply into longer strings, and from
+// alternations; setCost picks the one expected to fire least. Case-folded
+// literals are expanded into all their case variants (their simple-fold
+// orbits: k also matches K and the Kelvin sign); U+FFFD, which also matches
+// any invalid byte, makes a literal or class unusable. Every claim here is
+// checked against package regexp by TestAnalyzeRegexSound.
 
 // Limits of the literal analysis. They bound compile time and the number of
 // automaton strings a single regex may add.
@@ -33,11 +45,11 @@ const (
 // noAtomCost is the estimated hit rate per text position above which a
 // literal set is not worth its automaton states: a set that fires this
 // often saves little over searching the whole text.
-const noAtomCost = 0.02
+const noAtomCost = 0.05
 
-// perStringCost is the charge per atom string in a set's cost: it takes a
-// hundred-fold rarer hit rate to justify a hundred strings over one.
-const perStringCost = 1e-6
+// perStringCost is the charge per atom string in a set's cost: a string
+// costs some automaton states, far less than the hits it saves.
+const perStringCost = 3e-6
 
 // unboundedCost multiplies the cost of a set whose place is not bounded by
 // at: the verifier then has to scan back over the run of before bytes.
@@ -47,9 +59,21 @@ const unboundedCost = 16
 type reShape struct {
 	atoms  []string // nil: none usable; the regex is searched on the whole text
 	at     int      // -1: unbounded
+	spaces int      // max white-space bytes ahead of the atom, -1: unbounded
 	before byteSet
 	maxLen int // max bytes of a match; -1: unbounded
+	// When the atoms are the whole of some nodes of the top concatenation,
+	// follow is the required set of the nodes after them: it starts at
+	// most followAt bytes after the atom (-1: unbounded), with only bytes
+	// of followBefore in between.
+	follow       []string
+	followAt     int
+	followSpaces int // max white-space bytes between atom and follow, -1: unbounded
+	followBefore byteSet
 }
+
+// maxFollow bounds the follow set, which is checked string by string.
+const maxFollow = 256
 
 // req is a required literal set of a node: every match of the node
 // contains one of strs, starting at most at bytes into the node's match
@@ -57,11 +81,32 @@ type reShape struct {
 type req struct {
 	strs   []string
 	at     int
+	spaces int // max white-space bytes ahead of the place in the match, -1: unbounded
 	before byteSet
-	cost   float64
+	cost   float64 // setCost, times unboundedCost when at is unbounded
+	hits   float64 // setCost alone
+	// runEnd, when > 0, says the set is a run of this concatenation's
+	// nodes (as flattenConcat lists them) that ends before node runEnd;
+	// with partial, the run's last node is only begun by the set.
+	runEnd  int
+	partial bool
 }
 
-func (r *req) better(o *req) bool { return r.strs != nil && (o.strs == nil || r.cost < o.cost) }
+// better reports whether r is a better choice than o. A run gets a
+// discount, for the follow check it allows (see reShape).
+func (r *req) better(o *req) bool {
+	return r.strs != nil && (o.strs == nil || r.rank() < o.rank())
+}
+
+func (r *req) rank() float64 {
+	if r.runEnd > 0 {
+		return r.cost * runDiscount
+	}
+	return r.cost
+}
+
+// runDiscount scales the cost of a run in the choice of atoms.
+const runDiscount = 0.5
 
 // litInfo describes one node of the tree.
 type litInfo struct {
@@ -72,24 +117,48 @@ type litInfo struct {
 	// prefix, when non-nil, holds non-empty strings one of which every
 	// match of the node starts with.
 	prefix []string
-	req    req // strs nil: none
-	bytes   byteSet // every byte that can occur in a match
-	maxLen  int     // -1: unbounded
+	req    req     // strs nil: none
+	bytes  byteSet // every byte that can occur in a match
+	maxLen int     // -1: unbounded
 }
 
 // analyzeRegex extracts the atoms and the length bound of re, which must be
 // parsed with syntax.Perl and simplified.
 func analyzeRegex(re *syntax.Regexp) reShape {
 	li := analyze(re)
-	sh := reShape{maxLen: li.maxLen, at: -1}
-	if li.req.strs != nil && li.req.cost < noAtomCost {
-		sh.atoms, sh.at, sh.before = li.req.strs, li.req.at, li.req.before
+	sh := reShape{maxLen: li.maxLen, at: -1, spaces: -1}
+	if li.req.strs == nil || li.req.hits >= noAtomCost {
+		return sh
 	}
+	sh.atoms, sh.at, sh.spaces, sh.before = li.req.strs, li.req.at, li.req.spaces, li.req.before
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat || li.req.runEnd <= 0 {
+		return sh
+	}
+	subs := flattenConcat(re.Sub, nil)
+	if li.req.runEnd >= len(subs) {
+		return sh
+	}
+	rest := analyzeConcat(subs[li.req.runEnd:]).req
+	if rest.strs == nil || len(rest.strs) > maxFollow {
+		return sh
+	}
+	if li.req.partial {
+		// The rest of the run's last node lies in between too.
+		last := analyze(subs[li.req.runEnd-1])
+		rest.at = addOff(last.maxLen, rest.at)
+		rest.spaces = addOff(maxSpaces(subs[li.req.runEnd-1]), rest.spaces)
+		rest.before.union(&last.bytes)
+	}
+	sh.follow, sh.followAt, sh.followSpaces, sh.followBefore = rest.strs, rest.at, rest.spaces, rest.before
 	return sh
 }
 
-func newReq(strs []string, at int, before byteSet) req {
-	r := req{strs: strs, at: at, before: before, cost: setCost(strs)}
+func newReq(strs []string, at, spaces int, before byteSet) req {
+	r := req{strs: strs, at: at, spaces: spaces, before: before, cost: setCost(strs)}
+	r.hits = r.cost
 	if at < 0 {
 		r.cost *= unboundedCost
 	}
@@ -124,6 +193,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		}
 		if re.Op == syntax.OpPlus {
 			li.req = sub.req // the first iteration holds it
+			li.req.runEnd = 0
 			li.prefix = sub.prefix
 		}
 		switch {
@@ -147,6 +217,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		}
 		if re.Min >= 1 {
 			li.req, li.prefix = sub.req, sub.prefix
+			li.req.runEnd = 0
 		}
 		if re.Min == 1 && re.Max == 1 {
 			li.exact, li.exactOK = sub.exact, sub.exactOK
@@ -168,7 +239,7 @@ func analyze(re *syntax.Regexp) litInfo {
 func finish(li litInfo) litInfo {
 	if li.exactOK && len(li.exact) > 0 && !slices.Contains(li.exact, "") {
 		li.prefix = li.exact
-		if r := newReq(li.exact, 0, byteSet{}); r.better(&li.req) {
+		if r := newReq(li.exact, 0, 0, byteSet{}); r.better(&li.req) {
 			li.req = r
 		}
 	}
@@ -216,7 +287,7 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 	}
 	// Too many variants or too long: the best window, grown one rune at a
 	// time up to maxRun runes (longer ones are no rarer in practice).
-	off := 0
+	off, spaces := 0, 0
 	var before byteSet
 	for lo := range runes {
 		set := []string{""}
@@ -225,11 +296,14 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 			if set, ok = crossSets(set, variants[hi-1]); !ok {
 				break
 			}
-			if r := newReq(set, off, before); r.better(&li.req) {
+			if r := newReq(set, off, spaces, before); r.better(&li.req) {
 				li.req = r
 			}
 		}
 		off += widths[lo]
+		if isSpace(runes[lo]) {
+			spaces++
+		}
 		for _, v := range variants[lo] {
 			before.addString(v)
 		}
@@ -321,21 +395,29 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 	}
 	// at is the max offset of subs[i]'s match start, before the bytes
 	// ahead of it.
-	at := 0
+	at, spaces := 0, 0
 	var before byteSet
 	for i, inf := range infos {
 		if inf.req.strs != nil {
 			b := before
 			b.union(&inf.req.before)
-			consider(newReq(inf.req.strs, addOff(at, inf.req.at), b))
+			consider(newReq(inf.req.strs, addOff(at, inf.req.at), addOff(spaces, inf.req.spaces), b))
+		}
+		run := func(set []string, end int, partial bool) {
+			r := newReq(set, at, spaces, before)
+			r.runEnd, r.partial = end, partial
+			consider(r)
 		}
 		// Runs of exact neighbours multiply into longer strings, and so
 		// does the prefix set of the node that ends a run.
 		if inf.exactOK {
 			set := inf.exact
+			if len(set) > 0 && !slices.Contains(set, "") {
+				run(set, i+1, false)
+			}
 			for j := i + 1; j <= i+maxRun; j++ {
 				if len(set) > 0 && !slices.Contains(set, "") && j > i+1 {
-					consider(newReq(set, at, before))
+					run(set, j, false)
 				}
 				if j == len(infos) || !infos[j].exactOK {
 					if i == 0 && j == len(infos) {
@@ -343,7 +425,7 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 					}
 					if j < len(infos) && infos[j].prefix != nil {
 						if longer, ok := crossSets(set, infos[j].prefix); ok {
-							consider(newReq(longer, at, before))
+							run(longer, j+1, true)
 							set = longer
 						}
 					}
@@ -362,6 +444,7 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 			li.prefix = inf.prefix
 		}
 		at = addOff(at, inf.maxLen)
+		spaces = addOff(spaces, maxSpaces(subs[i]))
 		before.union(&inf.bytes)
 	}
 	return finish(li)
@@ -399,16 +482,13 @@ func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 				continue
 			}
 			r.strs = unionSets(r.strs, inf.req.strs)
-			if inf.req.at < 0 {
-				r.at = -1
-			} else if r.at >= 0 {
-				r.at = max(r.at, inf.req.at)
-			}
+			r.at = maxOff(r.at, inf.req.at)
+			r.spaces = maxOff(r.spaces, inf.req.spaces)
 			r.before.union(&inf.req.before)
 		}
 	}
 	if reqOK && len(r.strs) > 0 {
-		li.req = newReq(r.strs, r.at, r.before)
+		li.req = newReq(r.strs, r.at, r.spaces, r.before)
 	}
 	return finish(li)
 }
@@ -419,6 +499,73 @@ func runeWidth(r rune) int {
 		return n
 	}
 	return utf8.UTFMax
+}
+
+// maxOff is the larger bound, -1 (unbounded) if either is.
+func maxOff(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	return max(a, b)
+}
+
+// isSpace reports whether r is white space as \s sees it.
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' }
+
+// maxSpaces bounds the white-space bytes in a match of re, -1: unbounded.
+// Rule regexes bound gaps in words, as ( [^ ]+){0,3}: far tighter than in
+// bytes.
+func maxSpaces(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			if isSpace(r) {
+				n++
+			}
+		}
+		return n
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for _, c := range " \t\n\f\r" {
+				if re.Rune[i] <= c && c <= re.Rune[i+1] {
+					return 1
+				}
+			}
+		}
+		return 0
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxSpaces(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if maxSpaces(re.Sub[0]) == 0 {
+			return 0
+		}
+		return -1
+	case syntax.OpRepeat:
+		n := maxSpaces(re.Sub[0])
+		switch {
+		case n == 0 || re.Max == 0:
+			return 0
+		case n < 0 || re.Max < 0:
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n = addOff(n, maxSpaces(sub))
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			n = maxOff(n, maxSpaces(sub))
+		}
+		return n
+	}
+	return 0
 }
 
 func addOff(a, b int) int {
@@ -459,18 +606,30 @@ func dedupe(s []string) []string {
 
 // setCost estimates how often some string of set starts at a position of
 // typical normalised page text, plus a charge per string for the automaton
-// states it costs.
+// states it costs. The estimate is the sum of each string's product of byte
+// frequencies, but no less than wordFloor for the length of the shortest
+// string: letters of words are far from independent ("your " is common),
+// and a set may hold a common word.
 func setCost(set []string) float64 {
-	c := float64(len(set)) * perStringCost
+	p, short := 0.0, maxSetStrLen
 	for _, s := range set {
-		p := 1.0
+		q := 1.0
 		for i := 0; i < len(s); i++ {
-			p *= byteFreq[s[i]]
+			q *= byteFreq[s[i]]
 		}
-		c += p
+		p += q
+		short = min(short, len(s))
 	}
-	return c
+	p = max(p, wordFloor*math.Pow(wordDecay, float64(short-1)))
+	return p + float64(len(set))*perStringCost
 }
+
+// Some string of n bytes is taken to start at a position at least
+// wordFloor * wordDecay^(n-1) of the time.
+const (
+	wordFloor = 0.02
+	wordDecay = 0.55
+)
 
 // byteFreq approximates byte frequencies of lower-cased multilingual page
 // text. Only the order of magnitude matters: it steers the choice of atoms
@@ -484,7 +643,7 @@ var byteFreq = func() [256]float64 {
 		case b >= 0xC0:
 			f[b] = 0.006
 		case b >= '0' && b <= '9':
-			f[b] = 0.004
+			f[b] = 0.02 // digits come in runs
 		default:
 			f[b] = 0.002
 		}

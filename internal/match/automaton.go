@@ -39,6 +39,9 @@ type spInfo struct {
 	entry int32 // entry ending here, or none
 	dict  int32 // next special state on the suffix chain with an entry, or none
 	cont  int32 // trie node at depth cut whose subtree goes on, or none
+	// next has bit b&63 set for each byte b that continues the subtree of
+	// cont: most walks end at the first byte, and this ends them sooner.
+	next uint64
 }
 
 // spIndex returns the index into sp of the special state s.
@@ -63,6 +66,15 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(x, y int32) int { return strings.Compare(strs[x], strs[y]) })
+	nodes, prev := 1, ""
+	for _, e := range order {
+		nodes += len(strs[e]) - commonPrefix(prev, strs[e])
+		prev = strs[e]
+	}
+	a.tFirst = make([]int32, 0, nodes)
+	a.tNext = make([]int32, 0, nodes)
+	a.tByte = make([]byte, 0, nodes)
+	a.tEntry = make([]int32, 0, nodes)
 	newNode := func(b byte) int32 {
 		a.tFirst = append(a.tFirst, none)
 		a.tNext = append(a.tNext, none)
@@ -71,19 +83,16 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		return int32(len(a.tFirst) - 1)
 	}
 	newNode(0)
-	var path []int32 // path[d] = node at depth d of the previous string
-	var last []int32 // last child of each node, to append siblings
-	last = append(last, none)
+	var path []int32                // path[d] = node at depth d of the previous string
+	last := make([]int32, 1, nodes) // last child of each node, to append siblings
+	last[0] = none
 	path = append(path, 0)
-	prev := ""
+	prev = ""
 	maxLen := 0
 	for _, e := range order {
 		s := strs[e]
 		maxLen = max(maxLen, len(s))
-		lcp := 0
-		for lcp < len(s) && lcp < len(prev) && s[lcp] == prev[lcp] {
-			lcp++
-		}
+		lcp := commonPrefix(prev, s)
 		path = path[:lcp+1]
 		for d := lcp; d < len(s); d++ {
 			parent := path[d]
@@ -222,19 +231,45 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		if int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none {
 			info.cont = bfs[i]
+			for c := a.tFirst[bfs[i]]; c != none; c = a.tNext[c] {
+				info.next |= 1 << (a.tByte[c] & 63)
+			}
 		}
 		a.sp[perm[i]-a.special/uint32(stride)] = info
 	}
 	a.overlap = max(maxDepth-1, 0)
-	// Permute rows into place.
-	a.trans = make([]uint32, nd*stride)
+	// Move row i to row perm[i], in place, cycle by cycle.
+	tmp := make([]uint32, 2*stride)
+	held, spare := tmp[:stride], tmp[stride:]
+	placed := make([]bool, nd)
 	for i := range nd {
-		copy(a.trans[int(perm[i])*stride:], trans[i*stride:(i+1)*stride])
+		if placed[i] {
+			continue
+		}
+		copy(held, trans[i*stride:(i+1)*stride])
+		for j := int(perm[i]); ; j = int(perm[j]) {
+			copy(spare, trans[j*stride:(j+1)*stride])
+			copy(trans[j*stride:(j+1)*stride], held)
+			placed[j] = true
+			if j == i {
+				break
+			}
+			held, spare = spare, held
+		}
 	}
+	a.trans = trans
 	return a
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 4*len(a.trans) + 12*len(a.sp) + 13*len(a.tFirst)
+	return 4*len(a.trans) + 24*len(a.sp) + 13*len(a.tFirst)
 }

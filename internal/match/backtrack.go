@@ -33,15 +33,33 @@ type backtracker struct {
 	base, hi int
 	nInst    int
 	overflow bool
+	far      int // the furthest position visited since the last reset
+	// owner is the regex whose failed explorations the memo holds, or
+	// none. They stay valid for later starts of the same regex in the same
+	// text (as in package regexp's unanchored loop), so consecutive
+	// searches of one regex share the memo and the work stays linear.
+	owner int32
 }
 
 // maxMemoWords caps the memo (4 Mbit, 512 KiB); larger searches fall back
 // to package regexp.
 const maxMemoWords = 1 << 16
 
-// reset prepares a search whose paths stay within [base, hi].
-func (b *backtracker) reset(nInst, base, hi int) {
-	b.nInst, b.base, b.hi, b.overflow = nInst, base, hi, false
+// reset prepares a search by regex owner (of nInst instructions) from
+// starts at or after base, whose paths stay within [base, hi]. The caller
+// sets owner to none when the text changes.
+func (b *backtracker) reset(owner int32, nInst, base, hi int) {
+	b.jobs = b.jobs[:0]
+	b.overflow = false
+	b.far = base
+	if owner == b.owner && base >= b.base && hi >= b.hi {
+		if words := ((hi-b.base+1)*nInst + 63) / 64; words <= cap(b.visited) {
+			b.visited = b.visited[:max(len(b.visited), words)]
+			b.hi = hi
+			return
+		}
+	}
+	b.owner, b.nInst, b.base, b.hi = owner, nInst, base, hi
 	words := ((hi-base+1)*nInst + 63) / 64
 	if cap(b.visited) < words {
 		b.visited = make([]uint64, words)
@@ -50,7 +68,6 @@ func (b *backtracker) reset(nInst, base, hi int) {
 		b.visited = b.visited[:words]
 		b.cleared = 0
 	}
-	b.jobs = b.jobs[:0]
 }
 
 func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
@@ -58,12 +75,11 @@ func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
 		b.overflow = true
 		return false
 	}
+	b.far = max(b.far, pos)
 	n := (pos-b.base)*b.nInst + int(pc)
 	w := n >> 6
 	if w >= b.cleared {
-		end := min(len(b.visited), w+64)
-		clear(b.visited[b.cleared:end])
-		b.cleared = end
+		b.clearTo(w)
 	}
 	bit := uint64(1) << (n & 63)
 	if b.visited[w]&bit != 0 {
@@ -71,6 +87,13 @@ func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
 	}
 	b.visited[w] |= bit
 	return true
+}
+
+// clearTo zeroes the memo up to word w and a little beyond.
+func (b *backtracker) clearTo(w int) {
+	end := min(len(b.visited), w+64)
+	clear(b.visited[b.cleared:end])
+	b.cleared = end
 }
 
 func (b *backtracker) push(insts []syntax.Inst, pc uint32, pos int, arg bool) {
@@ -81,9 +104,31 @@ func (b *backtracker) push(insts []syntax.Inst, pc uint32, pos int, arg bool) {
 
 func step(text []byte, pos int) (rune, int) {
 	if pos < len(text) {
+		if c := text[pos]; c < utf8.RuneSelf {
+			return rune(c), 1
+		}
 		return utf8.DecodeRune(text[pos:])
 	}
 	return endOfText, 0
+}
+
+// asciiSets returns, for every InstRune of prog, the ASCII runes it
+// matches, as a 128-bit set: most text is ASCII, and a bit test is cheaper
+// than Inst.MatchRune.
+func asciiSets(prog *syntax.Prog) [][2]uint64 {
+	sets := make([][2]uint64, len(prog.Inst))
+	for pc := range prog.Inst {
+		inst := &prog.Inst[pc]
+		if inst.Op != syntax.InstRune {
+			continue
+		}
+		for c := range rune(utf8.RuneSelf) {
+			if inst.MatchRune(c) {
+				sets[pc][c>>6] |= 1 << (c & 63)
+			}
+		}
+	}
+	return sets
 }
 
 // emptyContext is the set of empty-width assertions true at pos, computed
@@ -102,7 +147,7 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 // try reports the end of the first match (in priority order) starting at
 // pos. Captures do not change which match is found first, so they are
 // followed as no-ops.
-func (b *backtracker) try(prog *syntax.Prog, text []byte, pos int) (int, bool) {
+func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos int) (int, bool) {
 	insts := prog.Inst
 	b.push(insts, uint32(prog.Start), pos, false)
 	for len(b.jobs) > 0 {
@@ -139,7 +184,11 @@ func (b *backtracker) try(prog *syntax.Prog, text []byte, pos int) (int, bool) {
 			goto checkAndLoop
 		case syntax.InstRune:
 			r, w := step(text, pos)
-			if !inst.MatchRune(r) {
+			if uint32(r) < utf8.RuneSelf {
+				if ascii[pc][r>>6]&(1<<(r&63)) == 0 {
+					continue
+				}
+			} else if r < 0 || !inst.MatchRune(r) {
 				continue
 			}
 			pos += w

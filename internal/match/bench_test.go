@@ -61,17 +61,21 @@ func BenchmarkFind(b *testing.B) {
 	ps := scamRules()
 	m := mustCompile(b, ps)
 	b.Run(fmt.Sprintf("synthetic/%dpatterns", len(ps)), func(b *testing.B) {
-		benchFind(b, m, splitPages(syntheticText(4<<20, 1), 16<<10))
+		benchFind(b, m, splitPages(syntheticText(4<<20, 1, 10), 16<<10))
 	})
 	b.Run(fmt.Sprintf("corpus/%dpatterns", len(ps)), func(b *testing.B) {
 		benchFind(b, m, corpusPages(b))
+	})
+	// A stress case: every other word is one the rules look for.
+	b.Run(fmt.Sprintf("dense/%dpatterns", len(ps)), func(b *testing.B) {
+		benchFind(b, m, splitPages(syntheticText(4<<20, 1, 500), 16<<10))
 	})
 }
 
 func BenchmarkNaive(b *testing.B) {
 	ps := scamRules()
 	b.Run(fmt.Sprintf("synthetic/%dpatterns", len(ps)), func(b *testing.B) {
-		benchNaive(b, ps, splitPages(syntheticText(1<<20, 1), 16<<10))
+		benchNaive(b, ps, splitPages(syntheticText(1<<20, 1, 10), 16<<10))
 	})
 	b.Run(fmt.Sprintf("corpus/%dpatterns", len(ps)), func(b *testing.B) {
 		benchNaive(b, ps, corpusPages(b))
@@ -81,7 +85,7 @@ func BenchmarkNaive(b *testing.B) {
 // BenchmarkFindGenerated scales the rule set: generated literals and
 // regexes in several scripts, over synthetic pages.
 func BenchmarkFindGenerated(b *testing.B) {
-	pages := splitPages(syntheticText(4<<20, 2), 16<<10)
+	pages := splitPages(syntheticText(4<<20, 2, 10), 16<<10)
 	for _, n := range []int{100, 1000, 10000} {
 		m := mustCompile(b, genRules(n, 3))
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -135,7 +139,7 @@ func BenchmarkStdRegexp(b *testing.B) {
 		}
 	}
 	re := regexp.MustCompile(expr)
-	pages := splitPages(syntheticText(1<<20, 1), 16<<10)
+	pages := splitPages(syntheticText(1<<20, 1, 10), 16<<10)
 	b.SetBytes(totalLen(pages))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -149,22 +149,31 @@ func scamRules() []Pattern {
 	return ps
 }
 
-// Per-script word material for generated rule sets and synthetic text.
+// Word material for generated rule sets and synthetic text: ordinary words
+// of the twelve languages, and the words scam pages (and the rules) use.
 var (
-	latinWords = strings.Fields(`the and for you your with this that are not from have will can all
-	call support computer security virus windows microsoft apple error alert please now free
-	et le la les des une pour vous votre avec dans est pas sur ordinateur sécurité appelez
-	der die das und ist nicht mit sie ihr für auf werden computer sicherheit rufen jetzt
-	el la los las que por con para una su computadora seguridad llame ahora gratis
-	il di che non per con una sono della computer sicurezza chiama subito
-	o que não com para uma seu computador segurança ligue agora
-	de het een van en niet met uw computer beveiliging bel nu
-	nie jest się na że do komputer bezpieczeństwo zadzwoń teraz
-	och att det inte som för din dator säkerhet ring nu`)
-	cjkWords = strings.Fields(`コンピュータ ウイルス サポート 電話 警告 セキュリティ 個人情報 再起動 ブロック
+	plainWords = strings.Fields(`the and for you your with this that are not from have will can all
+	about more time people year way day world life work school state family group number home
+	et le la les des une pour vous votre avec dans est pas sur plus tout faire comme temps monde
+	der die das und ist nicht mit sie ihr für auf werden auch noch eine nach wie zeit jahr stadt
+	el la los las que por con para una su más pero como año tiempo ciudad mundo vida casa
+	il di che non per con una sono della anche come anno tempo città mondo vita casa
+	o que não com para uma seu mais como ano tempo cidade mundo vida casa
+	de het een van en niet met uw ook maar jaar tijd stad wereld leven huis
+	nie jest się na że do jak ale czas rok miasto świat życie dom
+	och att det inte som för din med han hon år tid stad värld liv hus`)
+	triggerWords = strings.Fields(`call support computer security virus windows microsoft apple error
+	alert please now free ordinateur sécurité appelez sicherheit rufen jetzt computadora seguridad
+	llame ahora gratis sicurezza chiama subito computador segurança ligue agora beveiliging bel
+	komputer bezpieczeństwo zadzwoń teraz dator säkerhet ring`)
+	cjkPlain = strings.Fields(`日本 今日 会社 情報 時間 東京 世界 研究 学校 電車 天気 料理
+	我们 公司 时间 发展 问题 经济 世界 学生 城市 文化 历史 朋友
+	한국 사람 시간 회사 정부 문제 세계 학교 도시 문화 역사 친구`)
+	cjkTrigger = strings.Fields(`コンピュータ ウイルス サポート 電話 警告 セキュリティ 個人情報 再起動 ブロック
 	计算机 病毒 支持 电话 警告 安全 个人信息 重新启动 锁定 微软
 	컴퓨터 바이러스 지원 전화 경고 보안 개인정보 재부팅 잠김`)
-	cyrillicWords = strings.Fields(`ваш компьютер заблокирован вирус обнаружен позвоните поддержка безопасность`)
+	cyrillicPlain   = strings.Fields(`и в не на что это как по но он она мы они год время день жизнь работа`)
+	cyrillicTrigger = strings.Fields(`ваш компьютер заблокирован вирус обнаружен позвоните поддержка безопасность`)
 )
 
 // genWord makes a pseudo-word in one of several scripts, so generated rule
@@ -195,9 +204,8 @@ func genWord(r *rand.Rand) string {
 			b.WriteRune(rune(0xAC00 + r.IntN(2000))) // Hangul
 		}
 	default:
-		w := latinWords[r.IntN(len(latinWords))]
-		b.WriteString(w)
-		b.WriteString(latinWords[r.IntN(len(latinWords))][:1])
+		b.WriteString(plainWords[r.IntN(len(plainWords))])
+		b.WriteString(triggerWords[r.IntN(len(triggerWords))][:1])
 		b.WriteString("é")
 	}
 	return b.String()
@@ -243,34 +251,43 @@ func genRules(n int, seed uint64) []Pattern {
 }
 
 // syntheticText makes n bytes of lower-case multilingual page-like text:
-// mostly ordinary words, now and then a scam phrase, brand, phone number,
-// error code, or a phrase of the generated rules.
-func syntheticText(n int, seed uint64) []byte {
+// ordinary words in many languages and scripts, numbers, and now and then a
+// scam phrase, brand, phone number, error code, or a phrase of the
+// generated rules. triggers is the share of words (per mille) drawn from
+// the scam vocabulary the rules look for: about 10 for pages in general,
+// far more for a stress test.
+func syntheticText(n int, seed uint64, triggers int) []byte {
 	r := rand.New(rand.NewPCG(seed, 7))
 	gen := genRules(200, seed)
+	pick := func(plain, trigger []string) string {
+		if r.IntN(1000) < triggers {
+			return trigger[r.IntN(len(trigger))]
+		}
+		return plain[r.IntN(len(plain))]
+	}
 	var b bytes.Buffer
 	for b.Len() < n {
 		switch k := r.IntN(1000); {
-		case k < 2:
+		case k < 1:
 			b.WriteString(scamPhrases[r.IntN(len(scamPhrases))])
-		case k < 4:
+		case k < 2:
 			b.WriteString(brands[r.IntN(len(brands))])
-		case k < 5:
+		case k < 3:
 			fmt.Fprintf(&b, "+1-8%02d-%03d-%04d", r.IntN(100), r.IntN(1000), r.IntN(10000))
-		case k < 6:
+		case k < 4:
 			fmt.Fprintf(&b, "0x%08x", r.Uint32())
-		case k < 8:
+		case k < 5:
 			if p := gen[r.IntN(len(gen))]; p.Literal != "" {
 				b.WriteString(p.Literal)
 			}
 		case k < 80:
-			b.WriteString(cjkWords[r.IntN(len(cjkWords))])
+			b.WriteString(pick(cjkPlain, cjkTrigger))
 		case k < 100:
-			b.WriteString(cyrillicWords[r.IntN(len(cyrillicWords))])
+			b.WriteString(pick(cyrillicPlain, cyrillicTrigger))
 		case k < 130:
 			fmt.Fprintf(&b, "%d", r.IntN(10000))
 		default:
-			b.WriteString(latinWords[r.IntN(len(latinWords))])
+			b.WriteString(pick(plainWords, triggerWords))
 		}
 		switch k := r.IntN(20); {
 		case k == 0:

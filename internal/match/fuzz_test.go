@@ -15,7 +15,7 @@ var testConfigs = []struct {
 	name string
 	cfg  config
 }{
-	{"default", defaultConfig},
+	{"default", defaultConfig()},
 	{"cut1", config{denseBudget: 1 << 20, maxCut: 1, minStreamText: 0}},
 	{"cut3", config{denseBudget: 1 << 20, maxCut: 3, minStreamText: 0}},
 	{"budget", config{denseBudget: 1, maxCut: 32, minStreamText: 64}},

@@ -53,8 +53,19 @@ type reInfo struct {
 	first    byteSet   // bytes that can start a match, when useFirst
 	head     []byteSet // every match's first bytes fall in these (see headSeq)
 	before   byteSet
+	// The follow set (see reShape), sorted, with followIdx[b] the first
+	// of its strings starting with a byte >= b.
+	follow       []string
+	followFirst  byteSet     // first bytes of follow
+	followPairs  *[64]uint64 // pairHash of the first two bytes of follow, when all have two
+	followIdx    *[257]uint16
+	followAt     int
+	followSpaces int
+	followBefore byteSet
+	spaces       int // see reShape
 
 	prog     *syntax.Prog
+	ascii    [][2]uint64    // per instruction, see asciiSets
 	std      *regexp.Regexp // for searches too large for the backtracker
 	prefix   []byte         // every match starts with it
 	anchored bool           // can match at position 0 only
@@ -72,12 +83,16 @@ type config struct {
 	minStreamText int // shortest text scanned as parallel streams
 }
 
-var defaultConfig = config{denseBudget: 24 << 20, maxCut: 32, minStreamText: 1024}
+// defaultConfig is the configuration Compile uses. The dense budget keeps a
+// Matcher for 10,000 patterns well under 64 MiB.
+func defaultConfig() config {
+	return config{denseBudget: 32 << 20, maxCut: 32, minStreamText: 1024}
+}
 
 // Compile builds a Matcher for ps. Patterns are validated as CompileNaive
 // validates them; errors wrap ErrInvalidPattern or the regexp/syntax error.
 func Compile(ps []Pattern) (*Matcher, error) {
-	return compile(ps, defaultConfig)
+	return compile(ps, defaultConfig())
 }
 
 func compile(ps []Pattern, cfg config) (*Matcher, error) {
@@ -88,6 +103,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	}
 	litIdx := map[litKey]int{}
 	reIdx := map[string]int{}
+	var litKeys []litKey
 	var litPats, rePats [][]int // pattern IDs per group / regex
 	var exprs []string
 	for _, p := range ps {
@@ -100,6 +116,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			if !ok {
 				g = len(litPats)
 				litIdx[k] = g
+				litKeys = append(litKeys, k)
 				litPats = append(litPats, nil)
 			}
 			litPats[g] = append(litPats[g], p.ID)
@@ -126,21 +143,17 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		}
 		return e
 	}
-	for k, g := range litIdx {
+	m.groups = make([]span, len(litPats))
+	m.groupLen = make([]int, len(litPats))
+	for g, k := range litKeys {
 		e := entryOf(k.lit)
 		if k.word {
 			m.entries[e].word = int32(g)
 		} else {
 			m.entries[e].plain = int32(g)
 		}
-	}
-	m.groups = make([]span, len(litPats))
-	m.groupLen = make([]int, len(litPats))
-	for k, g := range litIdx {
 		m.groupLen[g] = len(k.lit)
-	}
-	for g, ids := range litPats {
-		m.groups[g] = m.addIDs(ids)
+		m.groups[g] = m.addIDs(litPats[g])
 	}
 
 	// Regexes.
@@ -166,24 +179,48 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		cond := prog.StartCond()
 		first, useFirst := startBytes(prog)
 		head := headSeq(tree)
+		slices.Sort(sh.follow)
+		var followFirst byteSet
+		var followPairs *[64]uint64
+		if len(sh.follow) > 0 {
+			followPairs = new([64]uint64)
+		}
+		for _, f := range sh.follow {
+			followFirst.add(f[0])
+			if len(f) < 2 {
+				followPairs = nil
+			} else if followPairs != nil {
+				h := pairHash(f[0], f[1])
+				followPairs[h>>6] |= 1 << (h & 63)
+			}
+		}
 		m.res[r] = reInfo{
-			head:     head,
-			first:    first,
-			useFirst: useFirst,
-			at:       sh.at,
-			before:   sh.before,
-			prog:     prog,
-			std:      std,
-			prefix:   []byte(prefix),
-			anchored: cond&syntax.EmptyBeginText != 0,
-			never:    cond == ^syntax.EmptyOp(0),
-			minInput: goMinInputLen(tree),
-			maxLen:   sh.maxLen,
-			ids:      m.addIDs(rePats[r]),
+			followFirst:  followFirst,
+			followPairs:  followPairs,
+			follow:       sh.follow,
+			followIdx:    firstByteIndex(sh.follow),
+			followAt:     sh.followAt,
+			followSpaces: sh.followSpaces,
+			spaces:       sh.spaces,
+			followBefore: sh.followBefore,
+			head:         head,
+			first:        first,
+			useFirst:     useFirst,
+			at:           sh.at,
+			before:       sh.before,
+			prog:         prog,
+			ascii:        asciiSets(prog),
+			std:          std,
+			prefix:       []byte(prefix),
+			anchored:     cond&syntax.EmptyBeginText != 0,
+			never:        cond == ^syntax.EmptyOp(0),
+			minInput:     goMinInputLen(tree),
+			maxLen:       sh.maxLen,
+			ids:          m.addIDs(rePats[r]),
 		}
 		atoms[r] = sh.atoms
 	}
-	// The automaton's cut depends on its strings, and back on the cut:
+	// The automaton's cut depends on its strings, and lcut on the cut:
 	// collect the atoms first.
 	reOf := make([][]int32, 0, len(m.entries))
 	for r, as := range atoms {
@@ -222,6 +259,22 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	m.pending = len(m.groups) + len(m.res) - len(m.always)
 	m.pool.New = func() any { return m.newFinder() }
 	return m, nil
+}
+
+// firstByteIndex indexes sorted non-empty strings by their first byte.
+func firstByteIndex(strs []string) *[257]uint16 {
+	if strs == nil {
+		return nil
+	}
+	var idx [257]uint16
+	i := 0
+	for b := range 257 {
+		for i < len(strs) && int(strs[i][0]) < b {
+			i++
+		}
+		idx[b] = uint16(i)
+	}
+	return &idx
 }
 
 func (m *Matcher) addIDs(ids []int) span {

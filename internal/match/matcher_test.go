@@ -5,6 +5,7 @@ import (
 	"os"
 	"regexp"
 	"regexp/syntax"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,17 +213,17 @@ func TestAnalyzeRegex(t *testing.T) {
 		{"abc", []string{"abc"}, 0, 3},
 		{"a|b", nil, 0, 1}, // too frequent to be worth it
 		{"virus|trojan", []string{"trojan", "virus"}, 0, 6},
-		{`x\d+virus`, []string{"virus"}, -1, -1},
-		{`\d{2}virus`, []string{"virus"}, 2, 7},
-		{`(?i)ab`, []string{"AB", "Ab", "aB", "ab"}, 0, 2},
+		{`\d+ virus`, []string{" virus"}, -1, -1},
+		{`(?i)virus`, nil, 0, 6},      // checked below: case variants
+		{`0x[0-9a-f]{8}`, nil, 0, 10}, // checked below: 0x and two hex digits
 		{`(?i)k`, []string{"K", "k", "\u212a"}, 0, 3},
 		{`a*`, nil, 0, -1},
 		{`.*`, nil, 0, -1},
-		{`x{2,5}`, []string{"xx"}, 0, 5},
+		{`xyz{2,5}`, []string{"xyzz"}, 0, 7},
 		{`[^a]`, nil, 0, 4},
 		{`colou?r`, []string{"color", "colour"}, 0, 6},
-		{`\bcall\s+now\b`, []string{"call"}, 0, -1},
-		{`0x[0-9a-f]{8}`, []string{"0x"}, 0, 10},
+		{`\bcall\s+now\b`, []string{"call\t", "call\n", "call\f", "call\r", "call "}, 0, -1},
+		{`(your|this) (computer|pc)`, []string{"this computer", "this pc", "your computer", "your pc"}, 0, 13},
 	}
 	for _, tc := range tests {
 		tree, err := syntax.Parse(tc.expr, syntax.Perl)
@@ -232,6 +233,19 @@ func TestAnalyzeRegex(t *testing.T) {
 		sh := analyzeRegex(tree.Simplify())
 		if sh.maxLen != tc.maxLen {
 			t.Errorf("analyzeRegex(%q).maxLen = %d, want %d", tc.expr, sh.maxLen, tc.maxLen)
+		}
+		if tc.expr == `0x[0-9a-f]{8}` {
+			if len(sh.atoms) != 256 || !slices.Contains(sh.atoms, "0x7f") || sh.at != 0 {
+				t.Errorf("analyzeRegex(%q).atoms = %q at %d, want 0x and two hex digits at 0", tc.expr, sh.atoms, sh.at)
+			}
+			continue
+		}
+		if tc.expr == `(?i)virus` {
+			// Every case variant, the long s (U+017F) included.
+			if len(sh.atoms) != 48 || !slices.Contains(sh.atoms, "ViRu\u017f") {
+				t.Errorf("analyzeRegex(%q).atoms = %q, want the 48 case variants", tc.expr, sh.atoms)
+			}
+			continue
 		}
 		if !slices.Equal(sh.atoms, tc.atoms) {
 			t.Errorf("analyzeRegex(%q).atoms = %q, want %q", tc.expr, sh.atoms, tc.atoms)
@@ -254,6 +268,12 @@ func TestAnalyzeRegexSound(t *testing.T) {
 	if s := os.Getenv("MATCH_SOUND_SEEDS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
+	withFollow := 0
+	defer func() {
+		if withFollow == 0 {
+			t.Errorf("no generated regex had a follow set: the check above went untested")
+		}
+	}()
 	for seed := range n {
 		src := randSourceFor(seed, 3)
 		expr := genRegex(src)
@@ -262,6 +282,9 @@ func TestAnalyzeRegexSound(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh := analyzeRegex(tree.Simplify())
+		if sh.follow != nil {
+			withFollow++
+		}
 		prefix := analyze(tree.Simplify()).prefix
 		prog, err := syntax.Compile(tree.Simplify())
 		if err != nil {
@@ -296,7 +319,8 @@ func TestAnalyzeRegexSound(t *testing.T) {
 			ok := false
 			for _, a := range sh.atoms {
 				for i := 0; i+len(a) <= len(m); i++ {
-					if string(m[i:i+len(a)]) == a && (sh.at < 0 || i <= sh.at) && allIn(m[:i], &sh.before) {
+					if string(m[i:i+len(a)]) == a && (sh.at < 0 || i <= sh.at) && allIn(m[:i], &sh.before) &&
+						(sh.spaces < 0 || spaces(m[:i]) <= sh.spaces) && followsIn(m, i+len(a), &sh) {
 						ok = true
 					}
 				}
@@ -309,8 +333,11 @@ func TestAnalyzeRegexSound(t *testing.T) {
 }
 
 func TestFindAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under -race")
+	}
 	m := mustCompile(t, scamRules())
-	pages := splitPages(syntheticText(256<<10, 1), 16<<10)
+	pages := splitPages(syntheticText(256<<10, 1, 100), 16<<10)
 	dst := make([]Hit, 0, 4096)
 	hits := 0
 	allocs := testing.AllocsPerRun(20, func() {
@@ -334,7 +361,7 @@ func TestFindConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages := splitPages(syntheticText(128<<10, 5), 4<<10)
+	pages := splitPages(syntheticText(128<<10, 5, 100), 4<<10)
 	var wg sync.WaitGroup
 	errs := make(chan string, 4)
 	for g := range 4 {
@@ -363,4 +390,56 @@ func allIn(b []byte, set *byteSet) bool {
 		}
 	}
 	return true
+}
+
+// followsIn reports whether a string of sh.follow starts in m at most
+// sh.followAt bytes after end, with only bytes of sh.followBefore before it.
+func followsIn(m []byte, end int, sh *reShape) bool {
+	if sh.follow == nil {
+		return true
+	}
+	for x := end; x <= len(m); x++ {
+		if sh.followAt >= 0 && x-end > sh.followAt || !allIn(m[end:x], &sh.followBefore) ||
+			sh.followSpaces >= 0 && spaces(m[end:x]) > sh.followSpaces {
+			return false
+		}
+		for _, f := range sh.follow {
+			if strings.HasPrefix(string(m[x:]), f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func spaces(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if isSpace(rune(c)) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestMemory10k holds a Matcher for 10,000 patterns, with the scratch of a
+// Find, to 64 MiB of heap.
+func TestMemory10k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles 10,000 patterns")
+	}
+	ps := genRules(10000, 3)
+	text := syntheticText(64<<10, 2, 10)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := mustCompile(t, ps)
+	m.Find(text, nil)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	const limit = 64 << 20
+	if used := int64(after.HeapAlloc) - int64(before.HeapAlloc); used > limit {
+		t.Errorf("Matcher for %d patterns uses %d MiB of heap, want at most %d", len(ps), used>>20, limit>>20)
+	}
+	runtime.KeepAlive(m)
 }

@@ -2,6 +2,8 @@ package match
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -21,14 +23,19 @@ import (
 // leftmost (a literal's occurrences are detected in start order), and the
 // lowest stream that finds a literal holds the leftmost overall.
 //
-// Regexes: stream 0 verifies its atom hits as they come; later streams
-// record theirs, and after the scan the records are verified in key order,
-// so every regex sees its atom hits in key order from the start of the
-// text (see verify for why that yields the leftmost match).
+// Regexes: the streams screen their atom hits. Stream 0 verifies those
+// that pass as they come; every other hit is recorded, and after the scan
+// the records are verified regex by regex in key order, so every regex sees
+// its atom hits in key order from the start of the text (see verify for
+// why that yields the leftmost match). A regex whose search in stream 0
+// explored far past its window is deferred: its later hits are recorded
+// too, and verified after the scan one regex at a time, so that its
+// searches share the backtracker's memo. Verified interleaved with other
+// regexes, each search could explore the same long paths again.
 const (
 	nStreams = 4
-	// recordGap: a later stream records an atom hit of a regex only if it
-	// lies more than recordGap bytes after the hit it recorded last; the
+	// recordGap: a stream records an atom hit of a regex only if it lies
+	// more than recordGap bytes after the hit it recorded last; the
 	// record's window then reaches recordGap bytes further.
 	recordGap = 8
 )
@@ -47,6 +54,7 @@ type reState struct {
 	start, end int
 	status     uint8
 	touched    bool
+	deferred   bool // verified after the scan only
 }
 
 type atomRec struct {
@@ -61,6 +69,18 @@ type finder struct {
 	text []byte
 	rem  int // groups and atom regexes not settled by stream 0
 	low  [nStreams]int
+
+	// Views of the Matcher for the hot path.
+	ac      *automaton
+	entries []entry
+	entryRe []int32
+	res     []reInfo
+
+	// done[k] has a bit per special state whose reports are all settled
+	// for stream k (found by it or an earlier stream, or a regex decided):
+	// it then reports nothing more. doneSet lists the words to clear.
+	done    [nStreams][]uint64
+	doneSet []uint32 // k<<24 | word
 
 	gFirst []uint8 // per group: lowest stream that found it, or noStream
 	gStart []int
@@ -77,6 +97,10 @@ type finder struct {
 func (m *Matcher) newFinder() *finder {
 	f := &finder{
 		m:        m,
+		ac:       m.ac,
+		entries:  m.entries,
+		entryRe:  m.entryRe,
+		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
 		rs:       make([]reState, len(m.res)),
@@ -88,6 +112,10 @@ func (m *Matcher) newFinder() *finder {
 	for i := range f.rs {
 		f.rs[i].limit = -1
 	}
+	for k := range f.done {
+		f.done[k] = make([]uint64, (len(m.ac.sp)+63)/64)
+	}
+	f.bt.owner = none
 	return f
 }
 
@@ -100,6 +128,11 @@ func (f *finder) reset() {
 		f.rs[r] = reState{limit: -1}
 	}
 	f.rTouched = f.rTouched[:0]
+	for _, kw := range f.doneSet {
+		f.done[kw>>24][kw&(1<<24-1)] = 0
+	}
+	f.doneSet = f.doneSet[:0]
+	f.bt.owner = none
 	f.text = nil
 }
 
@@ -202,19 +235,34 @@ func (f *finder) special(k int, s uint32, p int) {
 	if p <= f.low[k] {
 		return // the previous stream's
 	}
-	a := f.m.ac
-	sp := &a.sp[a.spIndex(s)]
+	a := f.ac
+	x := a.spIndex(s)
+	done := f.done[k]
+	if done[x>>6]&(1<<(x&63)) != 0 {
+		return
+	}
+	sp := &a.sp[x]
+	settled := true
 	if sp.cont != none {
-		f.walk(k, sp.cont, p)
+		if p < len(f.text) && sp.next&(1<<(f.text[p]&63)) != 0 {
+			f.walk(k, sp.cont, p)
+		}
+		settled = false // what the walk finds varies
 	}
 	for {
 		if e := sp.entry; e != none {
-			f.entry(k, e, p-int(f.m.entries[e].n), p, p)
+			settled = f.entry(k, e, p-int(f.entries[e].n), p, p) && settled
 		}
 		if sp.dict == none {
-			return
+			break
 		}
 		sp = &a.sp[sp.dict]
+	}
+	if settled {
+		if done[x>>6] == 0 {
+			f.doneSet = append(f.doneSet, uint32(k)<<24|x>>6)
+		}
+		done[x>>6] |= 1 << (x & 63)
 	}
 }
 
@@ -241,19 +289,57 @@ func (f *finder) walk(k int, node int32, p int) {
 }
 
 // entry handles an occurrence of entry e at text[start:end], detected at p
-// by stream k.
-func (f *finder) entry(k int, e int32, start, end, p int) {
-	en := &f.m.entries[e]
+// by stream k, and reports whether everything e stands for is settled for
+// stream k.
+func (f *finder) entry(k int, e int32, start, end, p int) bool {
+	en := &f.entries[e]
+	settled := true
+	if en.plain != none || en.word != none {
+		settled = f.literal(k, en, start, end)
+	}
+	for _, r := range f.entryRe[en.re0:en.re1] {
+		if f.rs[r].status != pending {
+			continue
+		}
+		// Most hits of an atom at the start of its regex's matches fail
+		// the head right after the atom: check that here.
+		ri := &f.res[r]
+		if ri.at == 0 {
+			if len(f.text)-start < len(ri.head) {
+				settled = false
+				continue
+			}
+			ok := true
+			for i := min(end-start, len(ri.head)); i < len(ri.head); i++ {
+				if !ri.head[i].has(f.text[start+i]) {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				settled = false
+				continue
+			}
+		}
+		f.atom(k, r, start, end, p)
+		settled = settled && f.rs[r].status != pending
+	}
+	return settled
+}
+
+// literal handles an occurrence of the literal groups of en at
+// text[start:end] in stream k, and reports whether they are settled.
+func (f *finder) literal(k int, en *entry, start, end int) bool {
 	if g := en.plain; g != none && f.gFirst[g] > uint8(k) {
 		f.foundGroup(g, k, start)
 	}
-	if g := en.word; g != none && f.gFirst[g] > uint8(k) &&
-		wordBoundaryBefore(f.text, start) && wordBoundaryAfter(f.text, end) {
+	if g := en.word; g != none && f.gFirst[g] > uint8(k) {
+		if !wordBoundaryBefore(f.text, start) || !wordBoundaryAfter(f.text, end) {
+			return false
+		}
 		f.foundGroup(g, k, start)
 	}
-	for _, r := range f.m.entryRe[en.re0:en.re1] {
-		f.atom(k, r, start, p)
-	}
+	return true
 }
 
 func (f *finder) foundGroup(g int32, k int, start int) {
@@ -268,15 +354,18 @@ func (f *finder) foundGroup(g int32, k int, start int) {
 }
 
 // atom handles an atom hit of regex r at key p in stream k.
-func (f *finder) atom(k int, r int32, start, p int) {
-	st := &f.rs[r]
-	if st.status != pending || (k == 0 && p <= st.limit) || !f.screen(&f.m.res[r], start) {
+func (f *finder) atom(k int, r int32, start, end, p int) {
+	ri := &f.res[r]
+	if !f.screen(ri, start, end) {
 		return
 	}
-	if k == 0 {
+	if st := &f.rs[r]; k == 0 && !st.deferred {
+		f.bt.far = 0
 		f.verify(r, p, p)
 		if st.status != pending {
 			f.rem--
+		} else if f.bt.far > p+maxInlineReach {
+			st.deferred = true
 		}
 		return
 	}
@@ -288,11 +377,21 @@ func (f *finder) atom(k int, r int32, start, p int) {
 	f.recs[k] = append(f.recs[k], atomRec{r: r, p: p})
 }
 
-// screen reports whether a match could have its atom at text[start:]:
-// whether, at some start that such a match could have (at most at bytes
-// before, over bytes of before), the start bytes and head of the regex fit.
-// A hit it rules out needs no verifying.
-func (f *finder) screen(ri *reInfo, start int) bool {
+// screen reports whether a match could have its atom at text[start:end]:
+// whether the follow set occurs where it must after the atom, and whether,
+// at some start that such a match could have (at most at bytes before,
+// over bytes of before), the start bytes and head of the regex fit. A hit
+// it rules out needs no verifying.
+func (f *finder) screen(ri *reInfo, start, end int) bool {
+	if !f.headed(ri, start) {
+		return false
+	}
+	return ri.follow == nil || ri.followed(f.text, end)
+}
+
+// headed reports whether a match with its atom at start could start
+// where it must, by the start bytes and head of the regex.
+func (f *finder) headed(ri *reInfo, start int) bool {
 	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
@@ -303,10 +402,7 @@ func (f *finder) screen(ri *reInfo, start int) bool {
 		if ri.at > 0 {
 			floor = max(floor, start-ri.at)
 		}
-		for lo > floor && ri.before.has(text[lo-1]) {
-			lo--
-		}
-		if lo == start-screenReach {
+		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
 			return true // too far to screen
 		}
 	}
@@ -331,20 +427,82 @@ func (f *finder) screen(ri *reInfo, start int) bool {
 	return false
 }
 
+// followed reports whether a string of the follow set starts where it must
+// after an atom that ends at end, or whether that is too far to tell.
+func (ri *reInfo) followed(text []byte, end int) bool {
+	reach := followReach
+	if ri.followAt >= 0 {
+		reach = min(reach, ri.followAt)
+	}
+	pairs := ri.followPairs
+	spaces := 0
+	for x := end; x <= len(text); x++ {
+		if x < len(text) && ri.followFirst.has(text[x]) && (pairs == nil || x+1 < len(text) && hasPair(pairs, text[x], text[x+1])) {
+			c := text[x]
+			for _, s := range ri.follow[ri.followIdx[c]:ri.followIdx[int(c)+1]] {
+				if len(text)-x >= len(s) && string(text[x:x+len(s)]) == s {
+					return true
+				}
+			}
+		}
+		if x == len(text) || !ri.followBefore.has(text[x]) {
+			return false
+		}
+		if isSpace(rune(text[x])) {
+			if spaces == ri.followSpaces {
+				return false
+			}
+			spaces++
+		}
+		if x-end == reach {
+			return ri.followAt < 0 || ri.followAt > reach
+		}
+	}
+	return false
+}
+
+// pairHash hashes the first two bytes of a string for followPairs.
+func pairHash(a, b byte) uint { return (uint(a)<<4 ^ uint(b)) & 4095 }
+
+func hasPair(pairs *[64]uint64, a, b byte) bool {
+	h := pairHash(a, b)
+	return pairs[h>>6]&(1<<(h&63)) != 0
+}
+
+// followReach bounds how far forward followed looks for the follow set.
+// Follow sets are rare strings, so looking further is cheaper than the
+// search it saves.
+const followReach = 256
+
 // screenReach bounds how far back screen looks for a match start.
 const screenReach = 64
 
-// replay verifies the atom hits recorded by streams 1 and up, in key order.
+// replay verifies the recorded atom hits, regex by regex, each regex's in
+// key order. Taking one regex at a time lets its searches share the
+// backtracker's memo.
 func (f *finder) replay() {
-	for k := 1; k < nStreams; k++ {
+	all := f.recs[0]
+	for k := range nStreams {
 		for _, rc := range f.recs[k] {
-			if f.rs[rc.r].status == pending {
-				f.verify(rc.r, rc.p, rc.p+recordGap)
-			}
 			f.recUntil[k*len(f.rs)+int(rc.r)] = 0
 		}
-		f.recs[k] = f.recs[k][:0]
+		if k > 0 {
+			all = append(all, f.recs[k]...)
+			f.recs[k] = f.recs[k][:0]
+		}
 	}
+	slices.SortFunc(all, func(a, b atomRec) int {
+		if a.r != b.r {
+			return cmp.Compare(a.r, b.r)
+		}
+		return cmp.Compare(a.p, b.p)
+	})
+	for _, rc := range all {
+		if f.rs[rc.r].status == pending {
+			f.verify(rc.r, rc.p, rc.p+recordGap)
+		}
+	}
+	f.recs[0] = all[:0]
 }
 
 // verify handles the atom hits of regex r at key p and possibly at keys
@@ -354,14 +512,15 @@ func (f *finder) replay() {
 // Every match contains an atom at its structural place; when the scan
 // detects that atom at key k, the atom starts at or after y = k-lcut, and
 // the match starts at most at bytes before the atom, inside the run of
-// before bytes that ends at the atom. Both bounds only grow with the atom's
-// start, so every match whose atom is detected at key p or later starts at
-// or after lo(p) = y-min(at, run of before bytes ending at y). The earlier
-// hits were verified for every start up to st.limit. So no match starts
-// before max(st.limit+1, lo(p)), and searching every start from there up
-// to q finds the leftmost match, if it starts there. With no match, st.limit moves on and later hits continue from
-// there. Windows stop at q, so that starts ahead of the coming hits are
-// not tried before those hits call for them.
+// before bytes (with at most spaces white-space bytes) that ends at the
+// atom. These bounds only grow with the atom's start, so every match whose
+// atom is detected at key p or later starts at or after lo(p), the bound
+// for an atom at y (runBack). The earlier hits were verified for every
+// start up to st.limit. So no match starts before max(st.limit+1, lo(p)),
+// and searching every start from there up to q finds the leftmost match,
+// if it starts there. With no match, st.limit moves on and later hits
+// continue from there. Windows stop at q, so that starts ahead of the
+// coming hits are not tried before those hits call for them.
 func (f *finder) verify(r int32, p, q int) {
 	ri := &f.m.res[r]
 	st := &f.rs[r]
@@ -373,10 +532,7 @@ func (f *finder) verify(r int32, p, q int) {
 	if ri.at >= 0 {
 		floor = max(floor, y-ri.at)
 	}
-	lo := y
-	for lo > floor && ri.before.has(f.text[lo-1]) {
-		lo--
-	}
+	lo := ri.runBack(f.text, y, floor)
 	lo, q = max(lo, floor), min(q, len(f.text))
 	// Most windows have no position where a match could even start: say
 	// so without the backtracker.
@@ -393,6 +549,10 @@ func (f *finder) verify(r int32, p, q int) {
 	}
 	f.search(r, lo, q)
 }
+
+// maxInlineReach is how far past its window a search in stream 0 may
+// explore before its regex is deferred.
+const maxInlineReach = 256
 
 // quickWindow is the widest window that verify screens position by
 // position before searching it.
@@ -416,6 +576,23 @@ func (ri *reInfo) viable(text []byte, s int) bool {
 		}
 	}
 	return true
+}
+
+// runBack returns where the earliest match whose atom starts at y could
+// start, no earlier than floor: the match holds only bytes of before ahead
+// of its atom, and at most spaces white-space bytes.
+func (ri *reInfo) runBack(text []byte, y, floor int) int {
+	lo, spaces := y, 0
+	for lo > floor && ri.before.has(text[lo-1]) {
+		if isSpace(rune(text[lo-1])) {
+			if spaces == ri.spaces {
+				break
+			}
+			spaces++
+		}
+		lo--
+	}
+	return lo
 }
 
 // none records that no match of regex r starts up to limit.
@@ -467,7 +644,7 @@ func (f *finder) search(r int32, lo, limit int) {
 	}
 	for s := runeStart(text, lo); s <= limit; {
 		s1 := min(limit, s+piece-1)
-		f.bt.reset(nInst, s, min(n, s1+reach))
+		f.bt.reset(r, nInst, s, min(n, s1+reach))
 		next, start, end, ok := f.tryStarts(ri, s, s1)
 		if f.bt.overflow {
 			f.fallback(r)
@@ -509,7 +686,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 				continue
 			}
 		}
-		if e, ok := f.bt.try(ri.prog, text, pos); ok || f.bt.overflow {
+		if e, ok := f.bt.try(ri.prog, ri.ascii, text, pos); ok || f.bt.overflow {
 			return 0, pos, e, ok
 		}
 		if pos >= len(text) {

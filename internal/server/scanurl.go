@@ -45,19 +45,22 @@ func (s *ScanService) scanURL(ctx context.Context, req *scamscopev1.ScanURLReque
 		}
 		timeout = min(timeout, d.AsDuration())
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	started := time.Now()
+	scanCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := s.scanner.ScanURL(ctx, req.GetUrl(), prof, browser.Options{Screenshot: req.GetScreenshot()})
+	res, err := s.scanner.ScanURL(scanCtx, req.GetUrl(), prof, browser.Options{Screenshot: req.GetScreenshot()})
 	if err != nil {
 		return nil, err
 	}
 	if s.obs != nil {
 		s.obs.ObserveVerdict(&res.Verdict)
 	}
-	return &scamscopev1.ScanURLResponse{
+	resp := &scamscopev1.ScanURLResponse{
 		Verdict: apiconv.Verdict(res.Verdict, res.Timings),
 		Run:     pageRunToProto(res.Page),
-	}, nil
+	}
+	s.storeURLScan(ctx, req.GetUrl(), prof, started, resp)
+	return resp, nil
 }
 
 // profileFromProto starts from the named built-in profile (the default

@@ -20,6 +20,7 @@ import (
 	"github.com/scamscope/scamscope/internal/extract"
 	"github.com/scamscope/scamscope/internal/scan"
 	"github.com/scamscope/scamscope/internal/score"
+	"github.com/scamscope/scamscope/internal/verdict"
 )
 
 // VerdictObserver is told about every verdict the server hands out; the
@@ -50,6 +51,7 @@ type ScanService struct {
 	log     *slog.Logger
 	obs     VerdictObserver
 	items   itemCounter
+	store   verdict.Store // nil: ScanURL results are not stored (WithStore)
 }
 
 // itemCounter counts stream items by status code; Metrics implements it.

@@ -23,6 +23,58 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// IndicatorKind names an indicator feed.
+type IndicatorKind int32
+
+const (
+	IndicatorKind_INDICATOR_KIND_UNSPECIFIED IndicatorKind = 0
+	// E.164 phone numbers.
+	IndicatorKind_INDICATOR_KIND_PHONE_NUMBER IndicatorKind = 1
+	// Fake error codes such as 0x80070424.
+	IndicatorKind_INDICATOR_KIND_ERROR_CODE IndicatorKind = 2
+)
+
+// Enum value maps for IndicatorKind.
+var (
+	IndicatorKind_name = map[int32]string{
+		0: "INDICATOR_KIND_UNSPECIFIED",
+		1: "INDICATOR_KIND_PHONE_NUMBER",
+		2: "INDICATOR_KIND_ERROR_CODE",
+	}
+	IndicatorKind_value = map[string]int32{
+		"INDICATOR_KIND_UNSPECIFIED":  0,
+		"INDICATOR_KIND_PHONE_NUMBER": 1,
+		"INDICATOR_KIND_ERROR_CODE":   2,
+	}
+)
+
+func (x IndicatorKind) Enum() *IndicatorKind {
+	p := new(IndicatorKind)
+	*p = x
+	return p
+}
+
+func (x IndicatorKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IndicatorKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_scamscope_v1_verdict_service_proto_enumTypes[0].Descriptor()
+}
+
+func (IndicatorKind) Type() protoreflect.EnumType {
+	return &file_scamscope_v1_verdict_service_proto_enumTypes[0]
+}
+
+func (x IndicatorKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IndicatorKind.Descriptor instead.
+func (IndicatorKind) EnumDescriptor() ([]byte, []int) {
+	return file_scamscope_v1_verdict_service_proto_rawDescGZIP(), []int{0}
+}
+
 // LookupURLRequest names the URL a person is about to visit.
 type LookupURLRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -782,6 +834,184 @@ func (x *SubmitURLsResponse) GetScanIds() []string {
 	return nil
 }
 
+// ListIndicatorsRequest selects a feed.
+type ListIndicatorsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  IndicatorKind          `protobuf:"varint,1,opt,name=kind,proto3,enum=scamscope.v1.IndicatorKind" json:"kind,omitempty"`
+	// Only scans finished at or after since count; unset: the last 30 days.
+	Since         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsRequest) Reset() {
+	*x = ListIndicatorsRequest{}
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsRequest) ProtoMessage() {}
+
+func (x *ListIndicatorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsRequest.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsRequest) Descriptor() ([]byte, []int) {
+	return file_scamscope_v1_verdict_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListIndicatorsRequest) GetKind() IndicatorKind {
+	if x != nil {
+		return x.Kind
+	}
+	return IndicatorKind_INDICATOR_KIND_UNSPECIFIED
+}
+
+func (x *ListIndicatorsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+// ListIndicatorsResponse is the feed, most recently seen first.
+type ListIndicatorsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Indicators    []*Indicator           `protobuf:"bytes,1,rep,name=indicators,proto3" json:"indicators,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsResponse) Reset() {
+	*x = ListIndicatorsResponse{}
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsResponse) ProtoMessage() {}
+
+func (x *ListIndicatorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsResponse.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsResponse) Descriptor() ([]byte, []int) {
+	return file_scamscope_v1_verdict_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListIndicatorsResponse) GetIndicators() []*Indicator {
+	if x != nil {
+		return x.Indicators
+	}
+	return nil
+}
+
+// Indicator is one phone number or error code with where it was seen.
+type Indicator struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Value     string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	FirstSeen *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=first_seen,json=firstSeen,proto3" json:"first_seen,omitempty"`
+	LastSeen  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// Scans labelled SUSPICIOUS or SCAM that showed it.
+	Count int64 `protobuf:"varint,4,opt,name=count,proto3" json:"count,omitempty"`
+	// A few canonical URLs that showed it, most recently seen first.
+	ExampleUrls   []string `protobuf:"bytes,5,rep,name=example_urls,json=exampleUrls,proto3" json:"example_urls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Indicator) Reset() {
+	*x = Indicator{}
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Indicator) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Indicator) ProtoMessage() {}
+
+func (x *Indicator) ProtoReflect() protoreflect.Message {
+	mi := &file_scamscope_v1_verdict_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Indicator.ProtoReflect.Descriptor instead.
+func (*Indicator) Descriptor() ([]byte, []int) {
+	return file_scamscope_v1_verdict_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Indicator) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *Indicator) GetFirstSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstSeen
+	}
+	return nil
+}
+
+func (x *Indicator) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *Indicator) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *Indicator) GetExampleUrls() []string {
+	if x != nil {
+		return x.ExampleUrls
+	}
+	return nil
+}
+
 var File_scamscope_v1_verdict_service_proto protoreflect.FileDescriptor
 
 const file_scamscope_v1_verdict_service_proto_rawDesc = "" +
@@ -843,14 +1073,33 @@ const file_scamscope_v1_verdict_service_proto_rawDesc = "" +
 	"\aprofile\x18\x02 \x01(\v2\x1d.scamscope.v1.BrowsingProfileR\aprofile\x12\x14\n" +
 	"\x05force\x18\x03 \x01(\bR\x05force\"/\n" +
 	"\x12SubmitURLsResponse\x12\x19\n" +
-	"\bscan_ids\x18\x01 \x03(\tR\ascanIds2\x9c\x03\n" +
+	"\bscan_ids\x18\x01 \x03(\tR\ascanIds\"z\n" +
+	"\x15ListIndicatorsRequest\x12/\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1b.scamscope.v1.IndicatorKindR\x04kind\x120\n" +
+	"\x05since\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\"Q\n" +
+	"\x16ListIndicatorsResponse\x127\n" +
+	"\n" +
+	"indicators\x18\x01 \x03(\v2\x17.scamscope.v1.IndicatorR\n" +
+	"indicators\"\xce\x01\n" +
+	"\tIndicator\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x129\n" +
+	"\n" +
+	"first_seen\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstSeen\x127\n" +
+	"\tlast_seen\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12\x14\n" +
+	"\x05count\x18\x04 \x01(\x03R\x05count\x12!\n" +
+	"\fexample_urls\x18\x05 \x03(\tR\vexampleUrls*o\n" +
+	"\rIndicatorKind\x12\x1e\n" +
+	"\x1aINDICATOR_KIND_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bINDICATOR_KIND_PHONE_NUMBER\x10\x01\x12\x1d\n" +
+	"\x19INDICATOR_KIND_ERROR_CODE\x10\x022\xf9\x03\n" +
 	"\x0eVerdictService\x12L\n" +
 	"\tLookupURL\x12\x1e.scamscope.v1.LookupURLRequest\x1a\x1f.scamscope.v1.LookupURLResponse\x12U\n" +
 	"\fSearchHashes\x12!.scamscope.v1.SearchHashesRequest\x1a\".scamscope.v1.SearchHashesResponse\x12F\n" +
 	"\aGetScan\x12\x1c.scamscope.v1.GetScanRequest\x1a\x1d.scamscope.v1.GetScanResponse\x12L\n" +
 	"\tListScans\x12\x1e.scamscope.v1.ListScansRequest\x1a\x1f.scamscope.v1.ListScansResponse\x12O\n" +
 	"\n" +
-	"SubmitURLs\x12\x1f.scamscope.v1.SubmitURLsRequest\x1a .scamscope.v1.SubmitURLsResponseB=Z;github.com/scamscope/scamscope/api/scamscope/v1;scamscopev1b\x06proto3"
+	"SubmitURLs\x12\x1f.scamscope.v1.SubmitURLsRequest\x1a .scamscope.v1.SubmitURLsResponse\x12[\n" +
+	"\x0eListIndicators\x12#.scamscope.v1.ListIndicatorsRequest\x1a$.scamscope.v1.ListIndicatorsResponseB=Z;github.com/scamscope/scamscope/api/scamscope/v1;scamscopev1b\x06proto3"
 
 var (
 	file_scamscope_v1_verdict_service_proto_rawDescOnce sync.Once
@@ -864,58 +1113,70 @@ func file_scamscope_v1_verdict_service_proto_rawDescGZIP() []byte {
 	return file_scamscope_v1_verdict_service_proto_rawDescData
 }
 
-var file_scamscope_v1_verdict_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_scamscope_v1_verdict_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_scamscope_v1_verdict_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_scamscope_v1_verdict_service_proto_goTypes = []any{
-	(*LookupURLRequest)(nil),      // 0: scamscope.v1.LookupURLRequest
-	(*LookupURLResponse)(nil),     // 1: scamscope.v1.LookupURLResponse
-	(*SearchHashesRequest)(nil),   // 2: scamscope.v1.SearchHashesRequest
-	(*SearchHashesResponse)(nil),  // 3: scamscope.v1.SearchHashesResponse
-	(*FullHash)(nil),              // 4: scamscope.v1.FullHash
-	(*GetScanRequest)(nil),        // 5: scamscope.v1.GetScanRequest
-	(*GetScanResponse)(nil),       // 6: scamscope.v1.GetScanResponse
-	(*Scan)(nil),                  // 7: scamscope.v1.Scan
-	(*ListScansRequest)(nil),      // 8: scamscope.v1.ListScansRequest
-	(*ListScansResponse)(nil),     // 9: scamscope.v1.ListScansResponse
-	(*SubmitURLsRequest)(nil),     // 10: scamscope.v1.SubmitURLsRequest
-	(*SubmitURLsResponse)(nil),    // 11: scamscope.v1.SubmitURLsResponse
-	(Label)(0),                    // 12: scamscope.v1.Label
-	(*durationpb.Duration)(nil),   // 13: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
-	(*ScanURLResponse)(nil),       // 15: scamscope.v1.ScanURLResponse
-	(*BrowsingProfile)(nil),       // 16: scamscope.v1.BrowsingProfile
+	(IndicatorKind)(0),             // 0: scamscope.v1.IndicatorKind
+	(*LookupURLRequest)(nil),       // 1: scamscope.v1.LookupURLRequest
+	(*LookupURLResponse)(nil),      // 2: scamscope.v1.LookupURLResponse
+	(*SearchHashesRequest)(nil),    // 3: scamscope.v1.SearchHashesRequest
+	(*SearchHashesResponse)(nil),   // 4: scamscope.v1.SearchHashesResponse
+	(*FullHash)(nil),               // 5: scamscope.v1.FullHash
+	(*GetScanRequest)(nil),         // 6: scamscope.v1.GetScanRequest
+	(*GetScanResponse)(nil),        // 7: scamscope.v1.GetScanResponse
+	(*Scan)(nil),                   // 8: scamscope.v1.Scan
+	(*ListScansRequest)(nil),       // 9: scamscope.v1.ListScansRequest
+	(*ListScansResponse)(nil),      // 10: scamscope.v1.ListScansResponse
+	(*SubmitURLsRequest)(nil),      // 11: scamscope.v1.SubmitURLsRequest
+	(*SubmitURLsResponse)(nil),     // 12: scamscope.v1.SubmitURLsResponse
+	(*ListIndicatorsRequest)(nil),  // 13: scamscope.v1.ListIndicatorsRequest
+	(*ListIndicatorsResponse)(nil), // 14: scamscope.v1.ListIndicatorsResponse
+	(*Indicator)(nil),              // 15: scamscope.v1.Indicator
+	(Label)(0),                     // 16: scamscope.v1.Label
+	(*durationpb.Duration)(nil),    // 17: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 18: google.protobuf.Timestamp
+	(*ScanURLResponse)(nil),        // 19: scamscope.v1.ScanURLResponse
+	(*BrowsingProfile)(nil),        // 20: scamscope.v1.BrowsingProfile
 }
 var file_scamscope_v1_verdict_service_proto_depIdxs = []int32{
-	12, // 0: scamscope.v1.LookupURLResponse.label:type_name -> scamscope.v1.Label
-	13, // 1: scamscope.v1.LookupURLResponse.cache_duration:type_name -> google.protobuf.Duration
-	14, // 2: scamscope.v1.LookupURLResponse.scanned_at:type_name -> google.protobuf.Timestamp
-	4,  // 3: scamscope.v1.SearchHashesResponse.full_hashes:type_name -> scamscope.v1.FullHash
-	13, // 4: scamscope.v1.SearchHashesResponse.cache_duration:type_name -> google.protobuf.Duration
-	12, // 5: scamscope.v1.FullHash.label:type_name -> scamscope.v1.Label
-	14, // 6: scamscope.v1.FullHash.expires_at:type_name -> google.protobuf.Timestamp
-	7,  // 7: scamscope.v1.GetScanResponse.scan:type_name -> scamscope.v1.Scan
-	15, // 8: scamscope.v1.Scan.result:type_name -> scamscope.v1.ScanURLResponse
-	14, // 9: scamscope.v1.Scan.created_at:type_name -> google.protobuf.Timestamp
-	14, // 10: scamscope.v1.Scan.finished_at:type_name -> google.protobuf.Timestamp
-	12, // 11: scamscope.v1.ListScansRequest.label:type_name -> scamscope.v1.Label
-	14, // 12: scamscope.v1.ListScansRequest.since:type_name -> google.protobuf.Timestamp
-	14, // 13: scamscope.v1.ListScansRequest.until:type_name -> google.protobuf.Timestamp
-	7,  // 14: scamscope.v1.ListScansResponse.scans:type_name -> scamscope.v1.Scan
-	16, // 15: scamscope.v1.SubmitURLsRequest.profile:type_name -> scamscope.v1.BrowsingProfile
-	0,  // 16: scamscope.v1.VerdictService.LookupURL:input_type -> scamscope.v1.LookupURLRequest
-	2,  // 17: scamscope.v1.VerdictService.SearchHashes:input_type -> scamscope.v1.SearchHashesRequest
-	5,  // 18: scamscope.v1.VerdictService.GetScan:input_type -> scamscope.v1.GetScanRequest
-	8,  // 19: scamscope.v1.VerdictService.ListScans:input_type -> scamscope.v1.ListScansRequest
-	10, // 20: scamscope.v1.VerdictService.SubmitURLs:input_type -> scamscope.v1.SubmitURLsRequest
-	1,  // 21: scamscope.v1.VerdictService.LookupURL:output_type -> scamscope.v1.LookupURLResponse
-	3,  // 22: scamscope.v1.VerdictService.SearchHashes:output_type -> scamscope.v1.SearchHashesResponse
-	6,  // 23: scamscope.v1.VerdictService.GetScan:output_type -> scamscope.v1.GetScanResponse
-	9,  // 24: scamscope.v1.VerdictService.ListScans:output_type -> scamscope.v1.ListScansResponse
-	11, // 25: scamscope.v1.VerdictService.SubmitURLs:output_type -> scamscope.v1.SubmitURLsResponse
-	21, // [21:26] is the sub-list for method output_type
-	16, // [16:21] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	16, // 0: scamscope.v1.LookupURLResponse.label:type_name -> scamscope.v1.Label
+	17, // 1: scamscope.v1.LookupURLResponse.cache_duration:type_name -> google.protobuf.Duration
+	18, // 2: scamscope.v1.LookupURLResponse.scanned_at:type_name -> google.protobuf.Timestamp
+	5,  // 3: scamscope.v1.SearchHashesResponse.full_hashes:type_name -> scamscope.v1.FullHash
+	17, // 4: scamscope.v1.SearchHashesResponse.cache_duration:type_name -> google.protobuf.Duration
+	16, // 5: scamscope.v1.FullHash.label:type_name -> scamscope.v1.Label
+	18, // 6: scamscope.v1.FullHash.expires_at:type_name -> google.protobuf.Timestamp
+	8,  // 7: scamscope.v1.GetScanResponse.scan:type_name -> scamscope.v1.Scan
+	19, // 8: scamscope.v1.Scan.result:type_name -> scamscope.v1.ScanURLResponse
+	18, // 9: scamscope.v1.Scan.created_at:type_name -> google.protobuf.Timestamp
+	18, // 10: scamscope.v1.Scan.finished_at:type_name -> google.protobuf.Timestamp
+	16, // 11: scamscope.v1.ListScansRequest.label:type_name -> scamscope.v1.Label
+	18, // 12: scamscope.v1.ListScansRequest.since:type_name -> google.protobuf.Timestamp
+	18, // 13: scamscope.v1.ListScansRequest.until:type_name -> google.protobuf.Timestamp
+	8,  // 14: scamscope.v1.ListScansResponse.scans:type_name -> scamscope.v1.Scan
+	20, // 15: scamscope.v1.SubmitURLsRequest.profile:type_name -> scamscope.v1.BrowsingProfile
+	0,  // 16: scamscope.v1.ListIndicatorsRequest.kind:type_name -> scamscope.v1.IndicatorKind
+	18, // 17: scamscope.v1.ListIndicatorsRequest.since:type_name -> google.protobuf.Timestamp
+	15, // 18: scamscope.v1.ListIndicatorsResponse.indicators:type_name -> scamscope.v1.Indicator
+	18, // 19: scamscope.v1.Indicator.first_seen:type_name -> google.protobuf.Timestamp
+	18, // 20: scamscope.v1.Indicator.last_seen:type_name -> google.protobuf.Timestamp
+	1,  // 21: scamscope.v1.VerdictService.LookupURL:input_type -> scamscope.v1.LookupURLRequest
+	3,  // 22: scamscope.v1.VerdictService.SearchHashes:input_type -> scamscope.v1.SearchHashesRequest
+	6,  // 23: scamscope.v1.VerdictService.GetScan:input_type -> scamscope.v1.GetScanRequest
+	9,  // 24: scamscope.v1.VerdictService.ListScans:input_type -> scamscope.v1.ListScansRequest
+	11, // 25: scamscope.v1.VerdictService.SubmitURLs:input_type -> scamscope.v1.SubmitURLsRequest
+	13, // 26: scamscope.v1.VerdictService.ListIndicators:input_type -> scamscope.v1.ListIndicatorsRequest
+	2,  // 27: scamscope.v1.VerdictService.LookupURL:output_type -> scamscope.v1.LookupURLResponse
+	4,  // 28: scamscope.v1.VerdictService.SearchHashes:output_type -> scamscope.v1.SearchHashesResponse
+	7,  // 29: scamscope.v1.VerdictService.GetScan:output_type -> scamscope.v1.GetScanResponse
+	10, // 30: scamscope.v1.VerdictService.ListScans:output_type -> scamscope.v1.ListScansResponse
+	12, // 31: scamscope.v1.VerdictService.SubmitURLs:output_type -> scamscope.v1.SubmitURLsResponse
+	14, // 32: scamscope.v1.VerdictService.ListIndicators:output_type -> scamscope.v1.ListIndicatorsResponse
+	27, // [27:33] is the sub-list for method output_type
+	21, // [21:27] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_scamscope_v1_verdict_service_proto_init() }
@@ -930,13 +1191,14 @@ func file_scamscope_v1_verdict_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_scamscope_v1_verdict_service_proto_rawDesc), len(file_scamscope_v1_verdict_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   12,
+			NumEnums:      1,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_scamscope_v1_verdict_service_proto_goTypes,
 		DependencyIndexes: file_scamscope_v1_verdict_service_proto_depIdxs,
+		EnumInfos:         file_scamscope_v1_verdict_service_proto_enumTypes,
 		MessageInfos:      file_scamscope_v1_verdict_service_proto_msgTypes,
 	}.Build()
 	File_scamscope_v1_verdict_service_proto = out.File

@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	VerdictService_LookupURL_FullMethodName    = "/scamscope.v1.VerdictService/LookupURL"
-	VerdictService_SearchHashes_FullMethodName = "/scamscope.v1.VerdictService/SearchHashes"
-	VerdictService_GetScan_FullMethodName      = "/scamscope.v1.VerdictService/GetScan"
-	VerdictService_ListScans_FullMethodName    = "/scamscope.v1.VerdictService/ListScans"
-	VerdictService_SubmitURLs_FullMethodName   = "/scamscope.v1.VerdictService/SubmitURLs"
+	VerdictService_LookupURL_FullMethodName      = "/scamscope.v1.VerdictService/LookupURL"
+	VerdictService_SearchHashes_FullMethodName   = "/scamscope.v1.VerdictService/SearchHashes"
+	VerdictService_GetScan_FullMethodName        = "/scamscope.v1.VerdictService/GetScan"
+	VerdictService_ListScans_FullMethodName      = "/scamscope.v1.VerdictService/ListScans"
+	VerdictService_SubmitURLs_FullMethodName     = "/scamscope.v1.VerdictService/SubmitURLs"
+	VerdictService_ListIndicators_FullMethodName = "/scamscope.v1.VerdictService/ListIndicators"
 )
 
 // VerdictServiceClient is the client API for VerdictService service.
@@ -45,6 +46,9 @@ type VerdictServiceClient interface {
 	ListScans(ctx context.Context, in *ListScansRequest, opts ...grpc.CallOption) (*ListScansResponse, error)
 	// SubmitURLs queues URLs for background scans and returns their IDs at once.
 	SubmitURLs(ctx context.Context, in *SubmitURLsRequest, opts ...grpc.CallOption) (*SubmitURLsResponse, error)
+	// ListIndicators is the analysts' feed of phone numbers or error codes
+	// seen on scans labelled SUSPICIOUS or SCAM.
+	ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error)
 }
 
 type verdictServiceClient struct {
@@ -105,6 +109,16 @@ func (c *verdictServiceClient) SubmitURLs(ctx context.Context, in *SubmitURLsReq
 	return out, nil
 }
 
+func (c *verdictServiceClient) ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListIndicatorsResponse)
+	err := c.cc.Invoke(ctx, VerdictService_ListIndicators_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VerdictServiceServer is the server API for VerdictService service.
 // All implementations must embed UnimplementedVerdictServiceServer
 // for forward compatibility.
@@ -124,6 +138,9 @@ type VerdictServiceServer interface {
 	ListScans(context.Context, *ListScansRequest) (*ListScansResponse, error)
 	// SubmitURLs queues URLs for background scans and returns their IDs at once.
 	SubmitURLs(context.Context, *SubmitURLsRequest) (*SubmitURLsResponse, error)
+	// ListIndicators is the analysts' feed of phone numbers or error codes
+	// seen on scans labelled SUSPICIOUS or SCAM.
+	ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error)
 	mustEmbedUnimplementedVerdictServiceServer()
 }
 
@@ -148,6 +165,9 @@ func (UnimplementedVerdictServiceServer) ListScans(context.Context, *ListScansRe
 }
 func (UnimplementedVerdictServiceServer) SubmitURLs(context.Context, *SubmitURLsRequest) (*SubmitURLsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SubmitURLs not implemented")
+}
+func (UnimplementedVerdictServiceServer) ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListIndicators not implemented")
 }
 func (UnimplementedVerdictServiceServer) mustEmbedUnimplementedVerdictServiceServer() {}
 func (UnimplementedVerdictServiceServer) testEmbeddedByValue()                        {}
@@ -260,6 +280,24 @@ func _VerdictService_SubmitURLs_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _VerdictService_ListIndicators_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListIndicatorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VerdictServiceServer).ListIndicators(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: VerdictService_ListIndicators_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VerdictServiceServer).ListIndicators(ctx, req.(*ListIndicatorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // VerdictService_ServiceDesc is the grpc.ServiceDesc for VerdictService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -286,6 +324,10 @@ var VerdictService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SubmitURLs",
 			Handler:    _VerdictService_SubmitURLs_Handler,
+		},
+		{
+			MethodName: "ListIndicators",
+			Handler:    _VerdictService_ListIndicators_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
