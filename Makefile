@@ -118,3 +118,15 @@ build: ## Build scamscoped and scamscope into ./bin.
 run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), JSON $(HTTP_ADDR), metrics $(METRICS_ADDR)).
 	@command -v chromium >/dev/null || echo "note: chromium is not installed, so URL scans are off; 'sudo apt-get install chromium' turns them on"
 	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --http-addr=$(HTTP_ADDR) --metrics-addr=$(METRICS_ADDR) $(RUN_FLAGS)
+
+.PHONY: bench-match
+bench-match: ## Matcher vs regexp vs Hyperscan (when libhs is installed) on one core, on $(SHARED_CORPUS) or corpus/; BENCH_MATCH_FLAGS=.
+	@grep -m1 'model name' /proc/cpuinfo; echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
+	@corpus=$(SHARED_CORPUS); [ -f "$$corpus/MANIFEST.tsv" ] || { echo "bench-match: $$corpus/MANIFEST.tsv not found; using corpus/"; corpus=corpus; }; \
+	if pkg-config --exists libhs; then \
+		echo "bench-match: libhs $$(pkg-config --modversion libhs) found: building with -tags hyperscan"; \
+		GOMAXPROCS=1 $(GO) run -tags hyperscan ./internal/matchbench/cmd/benchmatch -corpus "$$corpus" $(BENCH_MATCH_FLAGS); \
+	else \
+		echo "bench-match: libhs not installed (apt-get install libhyperscan-dev): no Hyperscan figures"; \
+		GOMAXPROCS=1 $(GO) run ./internal/matchbench/cmd/benchmatch -corpus "$$corpus" $(BENCH_MATCH_FLAGS); \
+	fi

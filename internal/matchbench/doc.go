@@ -1,0 +1,22 @@
+// Package matchbench measures the multi-pattern matcher against other
+// engines on the same input and the same patterns.
+//
+// The input is the page text of a labelled corpus: every page is run
+// through extract.Extract and the normalised fields the rule set reads are
+// joined, one text per page. The patterns are the rule set's, as compiled
+// into its matcher (rules.Set.Patterns), or generated ones for the scale
+// curve (Generate).
+//
+// Engines answer one question: which pattern IDs occur in a text. The
+// project's match.Matcher, one package regexp per pattern (the baseline),
+// and, when built with the hyperscan tag, one Hyperscan database with every
+// pattern (github.com/flier/gohs). Before it reports any speed, Run checks
+// that the engines agree page by page: a difference between the matcher and
+// the regexp baseline is an error, Hyperscan's differences (its \b, case
+// folding and anchors are not Go's) are counted and listed.
+//
+// Throughput is the median of several timed passes over the whole input in
+// one goroutine; run the command with GOMAXPROCS=1 (as make bench-match
+// does) for one core. The package does not tune or change the matcher; it
+// only measures it.
+package matchbench

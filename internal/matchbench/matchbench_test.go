@@ -1,0 +1,240 @@
+package matchbench_test
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/scamscope/scamscope/internal/extract"
+	"github.com/scamscope/scamscope/internal/match"
+	"github.com/scamscope/scamscope/internal/matchbench"
+)
+
+const repoCorpus = "../../corpus"
+
+func TestPatternRegex(t *testing.T) {
+	tests := []struct {
+		name string
+		p    match.Pattern
+		text string
+		want bool
+	}{
+		{"literal is quoted", match.Pattern{Literal: "a.b"}, "axb", false},
+		{"literal matches itself", match.Pattern{Literal: "a.b(c"}, "xa.b(cx", true},
+		{"word at text edges", match.Pattern{Literal: "virus", Word: true}, "virus", true},
+		{"word between spaces", match.Pattern{Literal: "virus", Word: true}, "a virus found", true},
+		{"word inside a word", match.Pattern{Literal: "virus", Word: true}, "antivirus", false},
+		{"word before an accented letter", match.Pattern{Literal: "alert", Word: true}, "alerté", false},
+		{"word before a digit", match.Pattern{Literal: "error", Word: true}, "error5", false},
+		{"word before an underscore", match.Pattern{Literal: "error", Word: true}, "error_x", false},
+		{"word before a combining mark", match.Pattern{Literal: "e", Word: true}, "e\u0301", false},
+		{"word before punctuation", match.Pattern{Literal: "error", Word: true}, "error: 0x80", true},
+		{"word next to CJK", match.Pattern{Literal: "pc", Word: true}, "电脑pc", false},
+		{"regex unchanged", match.Pattern{Regex: `\d{3}-\d{4}`}, "call 555-0123", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			expr := matchbench.PatternRegex(tt.p)
+			re, err := regexp.Compile(expr)
+			if err != nil {
+				t.Fatalf("PatternRegex(%+v) = %q: %v", tt.p, expr, err)
+			}
+			if got := re.MatchString(tt.text); got != tt.want {
+				t.Errorf("PatternRegex(%+v) = %q matches %q: %v, want %v", tt.p, expr, tt.text, got, tt.want)
+			}
+			// The baseline and the matcher's reference say the same.
+			tt.p.ID = 7
+			rx, err := matchbench.NewRegexp([]match.Pattern{tt.p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(rx.Match([]byte(tt.text), nil)) == 1; got != tt.want {
+				t.Errorf("Regexp engine with %+v matches %q: %v, want %v", tt.p, tt.text, got, tt.want)
+			}
+			n, err := match.CompileNaive([]match.Pattern{tt.p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(n.Find([]byte(tt.text))) == 1; got != tt.want {
+				t.Errorf("match.Naive with %+v matches %q: %v, want %v (the test's expectation is wrong)", tt.p, tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	vocab := []string{"bonjour", "ошибка", "ウイルス"}
+	ps := matchbench.Generate(600, 3, vocab)
+	if len(ps) != 600 {
+		t.Fatalf("Generate(600) returned %d patterns", len(ps))
+	}
+	if again := matchbench.Generate(600, 3, vocab); !slices.Equal(ps, again) {
+		t.Error("Generate with the same seed returned other patterns")
+	}
+	if other := matchbench.Generate(600, 4, vocab); slices.Equal(ps, other) {
+		t.Error("Generate with another seed returned the same patterns")
+	}
+	var lits, words, regexes, fromVocab int
+	scripts := map[string]bool{}
+	for i, p := range ps {
+		if p.ID != i {
+			t.Fatalf("pattern %d has ID %d", i, p.ID)
+		}
+		switch {
+		case p.Regex != "":
+			regexes++
+		case p.Word:
+			words++
+		default:
+			lits++
+		}
+		s := p.Literal + p.Regex
+		for _, v := range vocab {
+			if strings.Contains(s, v) {
+				fromVocab++
+			}
+		}
+		for _, r := range s {
+			switch {
+			case unicode.Is(unicode.Cyrillic, r):
+				scripts["cyrillic"] = true
+			case unicode.In(r, unicode.Han, unicode.Katakana):
+				scripts["cjk"] = true
+			case r > 0x7f && unicode.Is(unicode.Latin, r):
+				scripts["latin accents"] = true
+			}
+		}
+		if _, err := regexp.Compile(matchbench.PatternRegex(p)); err != nil {
+			t.Errorf("pattern %d %+v: %v", i, p, err)
+		}
+	}
+	if lits == 0 || words == 0 || regexes == 0 || fromVocab == 0 {
+		t.Errorf("Generate(600): %d literals, %d word literals, %d regexes, %d from the vocabulary; want some of each", lits, words, regexes, fromVocab)
+	}
+	if len(scripts) != 3 {
+		t.Errorf("Generate(600) uses scripts %v, want Latin with accents, Cyrillic and CJK", scripts)
+	}
+	if _, err := match.Compile(ps); err != nil {
+		t.Errorf("match.Compile(Generate(600)): %v", err)
+	}
+}
+
+func TestVocabulary(t *testing.T) {
+	texts := [][]byte{[]byte("the virus alert, virus 12345 ошибка"), []byte("call now ウイルス alert")}
+	got := matchbench.Vocabulary(texts, 0)
+	want := []string{"virus", "alert", "ошибка", "call", "ウイルス"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Vocabulary = %q, want %q", got, want)
+	}
+	if got := matchbench.Vocabulary(texts, 2); len(got) != 2 || got[0] != "virus" {
+		t.Errorf("Vocabulary(limit 2) = %q, want 2 words from virus on", got)
+	}
+}
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		in   []time.Duration
+		want time.Duration
+	}{
+		{nil, 0},
+		{[]time.Duration{5}, 5},
+		{[]time.Duration{9, 1, 5}, 5},
+		{[]time.Duration{4, 1, 3, 100}, 3},
+	}
+	for _, tt := range tests {
+		if got := matchbench.Median(tt.in); got != tt.want {
+			t.Errorf("Median(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestCompare runs two real matchers, one missing a pattern and one with
+// an extra one, and checks the disagreements.
+func TestCompare(t *testing.T) {
+	all := []match.Pattern{{ID: 1, Literal: "virus"}, {ID: 2, Regex: `0x[0-9a-f]{8}`}, {ID: 3, Literal: "call", Word: true}}
+	ref, err := matchbench.NewProject(all[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := matchbench.NewProject([]match.Pattern{all[0], all[2]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := [][]byte{[]byte("virus found"), []byte("virus 0x80070424, call now"), []byte("nothing")}
+	diffs, matches := matchbench.Compare([]string{"a", "b", "c"}, texts, ref, other)
+	if matches != 3 {
+		t.Errorf("Compare counted %d reference matches, want 3", matches)
+	}
+	want := []matchbench.Disagreement{{Page: "b", Engine: other.Name(), Missing: []int{2}, Extra: []int{3}}}
+	if len(diffs) != 1 || diffs[0].Page != want[0].Page || !slices.Equal(diffs[0].Missing, want[0].Missing) || !slices.Equal(diffs[0].Extra, want[0].Extra) {
+		t.Errorf("Compare = %+v, want %+v", diffs, want)
+	}
+}
+
+func TestLoadPages(t *testing.T) {
+	pages, err := matchbench.LoadPages(repoCorpus, []extract.Field{extract.FieldText, extract.FieldTitle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withText int
+	for _, p := range pages {
+		if strings.HasSuffix(p.Path, ".js") {
+			t.Errorf("LoadPages loaded asset %s", p.Path)
+		}
+		if len(p.Text) > 0 {
+			withText++
+		}
+		if want := matchbench.PageText(p.HTML, []extract.Field{extract.FieldText, extract.FieldTitle}); !bytes.Equal(p.Text, want) {
+			t.Errorf("%s: Text is not PageText(HTML)", p.Path)
+		}
+	}
+	if withText < len(pages)/2 {
+		t.Errorf("LoadPages: %d of %d pages have text", withText, len(pages))
+	}
+	if _, err := matchbench.LoadPages(t.TempDir(), nil); err == nil {
+		t.Error("LoadPages(empty folder) did not fail")
+	}
+}
+
+func TestPageTextJoinsFields(t *testing.T) {
+	html := []byte(`<html><head><title>Security Alert</title></head><body><p>Your PC is infected</p><div style="display:none">hidden note</div></body></html>`)
+	f := extract.Extract(&extract.Content{HTML: html})
+	got := string(matchbench.PageText(html, []extract.Field{extract.FieldText, extract.FieldHidden, extract.FieldTitle}))
+	want := f.Fields[extract.FieldText] + "\n" + f.Fields[extract.FieldHidden] + "\n" + f.Fields[extract.FieldTitle] + "\n"
+	if got != want {
+		t.Errorf("PageText = %q, want %q", got, want)
+	}
+}
+
+// TestRunRepoCorpus runs the whole harness on the repository's corpus: the
+// matcher and the regexp baseline must agree on every page.
+func TestRunRepoCorpus(t *testing.T) {
+	var out bytes.Buffer
+	cfg := matchbench.Config{CorpusDir: repoCorpus, Passes: 1, RegexpPasses: 1, Scale: []int{50}, Seed: 1}
+	if err := matchbench.Run(context.Background(), cfg, &out); err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	s := out.String()
+	for _, want := range []string{"vs regexp per pattern: 0 of", "scamscope/match", "regexp per pattern", "MB/s", "scale curve"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Run output lacks %q:\n%s", want, s)
+		}
+	}
+	if regexp.MustCompile(`(?m)^ *hyperscan +\d`).MatchString(s) != matchbench.HyperscanBuilt {
+		t.Errorf("Run output with HyperscanBuilt=%v:\n%s", matchbench.HyperscanBuilt, s)
+	}
+}
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := matchbench.Run(ctx, matchbench.Config{CorpusDir: repoCorpus, Passes: 1, RegexpPasses: 1}, &bytes.Buffer{})
+	if err == nil {
+		t.Error("Run with a cancelled context did not fail")
+	}
+}

@@ -1,0 +1,113 @@
+package matchbench
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Built is an engine with what building it cost.
+type Built struct {
+	Engine  Engine
+	Compile time.Duration
+	// HeapBytes is the growth of the Go heap that the engine keeps, measured
+	// around its construction after a GC each side.
+	HeapBytes int64
+	// NativeBytes is memory held outside the Go heap (Hyperscan's database
+	// and scratch), when the engine reports it.
+	NativeBytes int64
+}
+
+// nativeSizer is an Engine that holds memory outside the Go heap.
+type nativeSizer interface{ NativeBytes() int64 }
+
+// Build constructs an engine with newEngine and measures its compile time
+// and memory.
+func Build[E Engine](newEngine func() (E, error)) (Built, error) {
+	var before, after runtime.MemStats
+	gc() // twice: pooled objects survive one GC in the victim cache
+	runtime.ReadMemStats(&before)
+	t0 := time.Now()
+	e, err := newEngine()
+	d := time.Since(t0)
+	if err != nil {
+		return Built{}, err
+	}
+	gc()
+	runtime.ReadMemStats(&after)
+	b := Built{Engine: e, Compile: d, HeapBytes: int64(after.HeapAlloc) - int64(before.HeapAlloc)}
+	if n, ok := any(e).(nativeSizer); ok {
+		b.NativeBytes = n.NativeBytes()
+	}
+	runtime.KeepAlive(e)
+	return b, nil
+}
+
+func gc() {
+	runtime.GC()
+	runtime.GC()
+}
+
+// Speed is the throughput of an engine over an input.
+type Speed struct {
+	Bytes  int64
+	Passes []time.Duration // one per timed pass, sorted
+	// AllocsPerMB is the heap allocations of one pass per MB (1e6 bytes)
+	// of input.
+	AllocsPerMB float64
+}
+
+// MBps is the median pass's throughput in MB (1e6 bytes) per second.
+func (s Speed) MBps() float64 {
+	d := Median(s.Passes)
+	if d <= 0 {
+		return 0
+	}
+	return float64(s.Bytes) / 1e6 / d.Seconds()
+}
+
+// Median returns the median of ds (the mean of the middle two when there
+// is an even number), or 0 for none.
+func Median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.SortFunc(s, cmp.Compare)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// Measure times passes passes of e over texts in the calling goroutine,
+// after one untimed warm-up pass, and counts a pass's allocations.
+func Measure(e Engine, texts [][]byte, passes int) Speed {
+	passes = max(passes, 1)
+	var n int64
+	for _, t := range texts {
+		n += int64(len(t))
+	}
+	dst := make([]int, 0, 1024)
+	pass := func() {
+		for _, t := range texts {
+			dst = e.Match(t, dst)
+		}
+	}
+	allocs := testing.AllocsPerRun(1, pass) // includes the warm-up
+	s := Speed{Bytes: n, Passes: make([]time.Duration, passes)}
+	if n > 0 {
+		s.AllocsPerMB = allocs / (float64(n) / 1e6)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for i := range s.Passes {
+		t0 := time.Now()
+		pass()
+		s.Passes[i] = time.Since(t0)
+	}
+	slices.Sort(s.Passes)
+	return s
+}

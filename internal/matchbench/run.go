@@ -1,0 +1,234 @@
+package matchbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/scamscope/scamscope/internal/match"
+	"github.com/scamscope/scamscope/internal/rules"
+	rulefiles "github.com/scamscope/scamscope/rules"
+)
+
+// Config says what Run measures.
+type Config struct {
+	CorpusDir    string // folder with MANIFEST.tsv
+	Passes       int    // timed passes of the matcher and Hyperscan (median reported)
+	RegexpPasses int    // timed passes of the regexp baseline (it is slow)
+	Scale        []int  // generated rule set sizes for the scale curve; none: no curve
+	ScaleBytes   int    // scale curve input: the first pages' text up to this size; 0: all
+	Seed         uint64 // for Generate
+	ListDiffs    int    // disagreements listed per engine pair
+}
+
+// DefaultConfig is what the command runs without flags.
+func DefaultConfig() Config {
+	return Config{Passes: 9, RegexpPasses: 3, Scale: []int{100, 1000, 10000}, ScaleBytes: 4 << 20, Seed: 1, ListDiffs: 10}
+}
+
+// Row is one line of a throughput table.
+type Row struct {
+	Name     string
+	Patterns int
+	Refused  int
+	Built
+	Speed
+}
+
+// Run loads the shipped rule set and the corpus, checks that the engines
+// agree, and writes the throughput table and the scale curve to w. It
+// returns an error wrapping ErrDisagree when the matcher and the regexp
+// baseline differ on some page.
+func Run(ctx context.Context, cfg Config, w io.Writer) error {
+	set, err := rules.Load(rulefiles.FS())
+	if err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	ps := set.Patterns()
+	pages, err := LoadPages(cfg.CorpusDir, FieldsOf(set))
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(pages))
+	for i, p := range pages {
+		names[i] = p.Path
+	}
+	texts, n := Texts(pages)
+	fmt.Fprintf(w, "input: %d pages of %s, %.2f MB of text (fields %v); %d patterns; GOMAXPROCS=%d, %s\n\n",
+		len(pages), cfg.CorpusDir, float64(n)/1e6, FieldsOf(set), len(ps), runtime.GOMAXPROCS(0), runtime.Version())
+
+	proj, err := Build(func() (*Project, error) { return NewProject(ps) })
+	if err != nil {
+		return err
+	}
+	re, err := Build(func() (*Regexp, error) { return NewRegexp(ps) })
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	diffs, matches := Compare(names, texts, proj.Engine, re.Engine)
+	fmt.Fprintf(w, "agreement %s vs %s: %d of %d pages differ (%d page-pattern matches)\n", proj.Engine.Name(), re.Engine.Name(), len(diffs), len(pages), matches)
+	listDiffs(w, diffs, ps, len(diffs))
+	if len(diffs) > 0 {
+		return fmt.Errorf("%w: %s and %s differ on %d pages", ErrDisagree, proj.Engine.Name(), re.Engine.Name(), len(diffs))
+	}
+	rows := []Row{{Name: proj.Engine.Name(), Patterns: len(ps), Built: proj}, {Name: re.Engine.Name(), Patterns: len(ps), Built: re}}
+
+	var refused []Refused
+	hs, err := Build(func() (*Hyperscan, error) {
+		h, r, err := NewHyperscan(ps)
+		refused = r
+		return h, err
+	})
+	switch {
+	case err == nil:
+		defer hs.Engine.(*Hyperscan).Close()
+		for _, r := range refused {
+			fmt.Fprintf(w, "hyperscan refused pattern %d %s: %s\n", r.ID, describe(ps, r.ID), r.Reason)
+		}
+		diffs, _ := Compare(names, texts, proj.Engine, hs.Engine)
+		fmt.Fprintf(w, "agreement %s vs hyperscan: %d of %d pages differ (%d patterns refused; not fatal)\n", proj.Engine.Name(), len(diffs), len(pages), len(refused))
+		listDiffs(w, diffs, ps, cfg.ListDiffs)
+		rows = append(rows, Row{Name: hs.Engine.Name(), Patterns: len(ps) - len(refused), Refused: len(refused), Built: hs})
+	case !HyperscanBuilt:
+		fmt.Fprintln(w, "hyperscan: not in this build (go run -tags hyperscan; needs libhyperscan-dev)")
+	default:
+		return err
+	}
+	fmt.Fprintln(w)
+
+	for i := range rows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		passes := cfg.Passes
+		if rows[i].Name == re.Engine.Name() {
+			passes = cfg.RegexpPasses
+		}
+		rows[i].Speed = Measure(rows[i].Built.Engine, texts, passes)
+	}
+	WriteTable(w, rows)
+
+	if len(cfg.Scale) == 0 {
+		return nil
+	}
+	return runScale(ctx, cfg, w, texts)
+}
+
+// runScale writes the scale curve: generated rule sets of each size in
+// cfg.Scale, on the first cfg.ScaleBytes of the corpus text.
+func runScale(ctx context.Context, cfg Config, w io.Writer, texts [][]byte) error {
+	var sub [][]byte
+	var n int
+	for _, t := range texts {
+		if cfg.ScaleBytes > 0 && n >= cfg.ScaleBytes {
+			break
+		}
+		sub = append(sub, t)
+		n += len(t)
+	}
+	names := make([]string, len(sub))
+	for i := range names {
+		names[i] = fmt.Sprintf("page %d", i)
+	}
+	vocab := Vocabulary(texts, 20000)
+	fmt.Fprintf(w, "\nscale curve: generated patterns (literals and regexes; Latin with accents, Cyrillic, CJK, and corpus words), %.2f MB of corpus text\n\n", float64(n)/1e6)
+	var rows []Row
+	for _, size := range cfg.Scale {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ps := Generate(size, cfg.Seed, vocab)
+		proj, err := Build(func() (*Project, error) { return NewProject(ps) })
+		if err != nil {
+			return fmt.Errorf("scale %d: %w", size, err)
+		}
+		rows = append(rows, Row{Name: proj.Engine.Name(), Patterns: size, Built: proj, Speed: Measure(proj.Engine, sub, cfg.Passes)})
+		var refused []Refused
+		hs, err := Build(func() (*Hyperscan, error) {
+			h, r, err := NewHyperscan(ps)
+			refused = r
+			return h, err
+		})
+		if err != nil {
+			if HyperscanBuilt {
+				return fmt.Errorf("scale %d: %w", size, err)
+			}
+			continue
+		}
+		diffs, _ := Compare(names, sub, proj.Engine, hs.Engine)
+		fmt.Fprintf(w, "%d patterns: hyperscan differs on %d of %d pages, refused %d\n", size, len(diffs), len(sub), len(refused))
+		rows = append(rows, Row{Name: hs.Engine.Name(), Patterns: size - len(refused), Refused: len(refused), Built: hs, Speed: Measure(hs.Engine, sub, cfg.Passes)})
+		hs.Engine.(*Hyperscan).Close()
+	}
+	WriteTable(w, rows)
+	return nil
+}
+
+// WriteTable writes rows as a table, with each row's throughput relative
+// to the Hyperscan and regexp rows with the same number of patterns, when
+// there are such rows.
+func WriteTable(w io.Writer, rows []Row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "engine\tpatterns\tMB/s\tvs hyperscan\tvs regexp\tcompile ms\theap MB\tnative MB\tallocs/MB\t")
+	ratio := func(r Row, name string) string {
+		for _, o := range rows {
+			if o.Name == name && o.Patterns+o.Refused == r.Patterns+r.Refused && o.MBps() > 0 {
+				return fmt.Sprintf("%.2fx", r.MBps()/o.MBps())
+			}
+		}
+		return "-"
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t\n", r.Name, r.Patterns, mbps(r.MBps()),
+			ratio(r, "hyperscan"), ratio(r, "regexp per pattern"), float64(r.Compile.Microseconds())/1e3,
+			float64(r.HeapBytes)/1e6, float64(r.NativeBytes)/1e6, r.AllocsPerMB)
+	}
+	tw.Flush()
+}
+
+// mbps formats a throughput with three significant digits below 100.
+func mbps(v float64) string {
+	switch {
+	case v < 10:
+		return fmt.Sprintf("%.3f", v)
+	case v < 100:
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// listDiffs writes up to limit disagreements.
+func listDiffs(w io.Writer, diffs []Disagreement, ps []match.Pattern, limit int) {
+	for i, d := range diffs {
+		if i == limit {
+			fmt.Fprintf(w, "  ... and %d more pages\n", len(diffs)-limit)
+			return
+		}
+		fmt.Fprintf(w, "  %s:", d.Page)
+		for _, id := range d.Missing {
+			fmt.Fprintf(w, " only-reference %d %s;", id, describe(ps, id))
+		}
+		for _, id := range d.Extra {
+			fmt.Fprintf(w, " only-%s %d %s;", d.Engine, id, describe(ps, id))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// describe shows the pattern with ID id.
+func describe(ps []match.Pattern, id int) string {
+	for _, p := range ps {
+		if p.ID == id {
+			if p.Literal != "" {
+				return fmt.Sprintf("literal %q (word %v)", p.Literal, p.Word)
+			}
+			return fmt.Sprintf("regex %q", p.Regex)
+		}
+	}
+	return "?"
+}
