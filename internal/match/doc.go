@@ -36,8 +36,11 @@
 // useful atom (such as \d+ or .*) is searched on the whole text on every
 // Find.
 //
-// Find runs the automaton once over the text, as four interleaved streams
-// over four stretches of it (scan.go). A literal is settled at its first
+// Find runs the automaton once over the text, as seven interleaved streams
+// over seven stretches of it (scan.go); on amd64 the stepping is an
+// assembly kernel that keeps the seven states in registers
+// (scanblock_amd64.s), elsewhere, and with the purego build tag, the same
+// steps in Go (scanblock.go). A literal is settled at its first
 // valid occurrence. An atom hit is first screened cheaply (can a match
 // start where it must, does what the regex requires after the atom
 // follow?), and a regex is then verified only in windows around the hits

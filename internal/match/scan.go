@@ -33,7 +33,7 @@ import (
 // searches share the backtracker's memo. Verified interleaved with other
 // regexes, each search could explore the same long paths again.
 const (
-	nStreams = 4
+	nStreams = 7
 	// recordGap: a stream records an atom hit of a regex only if it lies
 	// more than recordGap bytes after the hit it recorded last; the
 	// record's window then reaches recordGap bytes further.
@@ -171,45 +171,24 @@ func (f *finder) scan() {
 		f.run(0, 0, 0)
 		return
 	}
-	var w [nStreams]int
+	gap := steps - ov
 	for k := 1; k < nStreams; k++ {
-		f.low[k] = w[k-1] + steps
-		w[k] = f.low[k] - ov
+		f.low[k] = k*gap + ov
 	}
-	text := f.text
-	t0 := text[w[0] : w[0]+steps]
-	t1 := text[w[1] : w[1]+steps]
-	t2 := text[w[2] : w[2]+steps]
-	t3 := text[w[3] : w[3]+steps]
-	t1, t2, t3 = t1[:len(t0)], t2[:len(t0)], t3[:len(t0)]
-	trans := a.trans
-	cls := &a.classes
 	sp := a.special
-	var s0, s1, s2, s3 uint32
-	for j := range t0 {
-		s0 = trans[s0+uint32(cls[t0[j]])]
-		s1 = trans[s1+uint32(cls[t1[j]])]
-		s2 = trans[s2+uint32(cls[t2[j]])]
-		s3 = trans[s3+uint32(cls[t3[j]])]
-		if s0 >= sp || s1 >= sp || s2 >= sp || s3 >= sp {
-			if s0 >= sp {
-				f.special(0, s0, w[0]+j+1)
-			}
-			if s1 >= sp {
-				f.special(1, s1, w[1]+j+1)
-			}
-			if s2 >= sp {
-				f.special(2, s2, w[2]+j+1)
-			}
-			if s3 >= sp {
-				f.special(3, s3, w[3]+j+1)
-			}
-			if f.rem == 0 {
-				return
+	var st [nStreams]uint32
+	for j := 0; j < steps; {
+		j += scanBlock(a, f.text, j, gap, steps-j, &st)
+		for k, s := range st {
+			if s >= sp {
+				f.special(k, s, k*gap+j)
 			}
 		}
+		if f.rem == 0 {
+			return
+		}
 	}
-	f.run(nStreams-1, s3, w[nStreams-1]+steps)
+	f.run(nStreams-1, st[nStreams-1], (nStreams-1)*gap+steps)
 }
 
 // run continues stream k from state s at text[i] to the end of the text.

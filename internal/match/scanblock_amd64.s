@@ -1,0 +1,97 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func scanBlockAsm(trans *uint32, cls *[256]uint8, p *byte, gap int, n int, st *[7]uint32, sp uint32) int
+//
+// Seven interleaved automaton streams over p[k*gap:], k = 0..6, for at
+// most n steps each; it stops after the first step that leaves some stream
+// in a special state (>= sp) and returns the steps taken. The states live
+// in registers: AX, BX, DI, R13, R14, R15, BP.
+TEXT ·scanBlockAsm(SB), NOSPLIT, $8-64
+	MOVQ trans+0(FP), R8
+	MOVQ cls+8(FP), R9
+	MOVQ p+16(FP), SI
+	MOVQ gap+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ st+40(FP), DI
+	LEAQ (DX)(DX*2), R10 // 3*gap
+	LEAQ (DX)(DX*4), R11 // 5*gap
+	LEAQ (SI)(CX*1), R12 // end
+	MOVL 0(DI), AX
+	MOVL 4(DI), BX
+	MOVL 12(DI), R13
+	MOVL 16(DI), R14
+	MOVL 20(DI), R15
+	MOVL 24(DI), BP
+	MOVL 8(DI), DI
+
+loop:
+	CMPQ SI, R12
+	JAE  done
+
+	MOVBLZX (SI), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, AX
+	MOVL    (R8)(AX*4), AX
+
+	MOVBLZX (SI)(DX*1), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, BX
+	MOVL    (R8)(BX*4), BX
+
+	MOVBLZX (SI)(DX*2), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, DI
+	MOVL    (R8)(DI*4), DI
+
+	MOVBLZX (SI)(R10*1), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, R13
+	MOVL    (R8)(R13*4), R13
+
+	MOVBLZX (SI)(DX*4), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, R14
+	MOVL    (R8)(R14*4), R14
+
+	MOVBLZX (SI)(R11*1), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, R15
+	MOVL    (R8)(R15*4), R15
+
+	MOVBLZX (SI)(R10*2), CX
+	MOVBLZX (R9)(CX*1), CX
+	ADDL    CX, BP
+	MOVL    (R8)(BP*4), BP
+
+	INCQ SI
+	MOVL sp+48(FP), CX
+	CMPL AX, CX
+	JAE  done
+	CMPL BX, CX
+	JAE  done
+	CMPL DI, CX
+	JAE  done
+	CMPL R13, CX
+	JAE  done
+	CMPL R14, CX
+	JAE  done
+	CMPL R15, CX
+	JAE  done
+	CMPL BP, CX
+	JAE  done
+	JMP  loop
+
+done:
+	MOVQ st+40(FP), CX
+	MOVL AX, 0(CX)
+	MOVL BX, 4(CX)
+	MOVL DI, 8(CX)
+	MOVL R13, 12(CX)
+	MOVL R14, 16(CX)
+	MOVL R15, 20(CX)
+	MOVL BP, 24(CX)
+	SUBQ p+16(FP), SI
+	MOVQ SI, ret+56(FP)
+	RET
