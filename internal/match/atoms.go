@@ -52,8 +52,12 @@ const noAtomCost = 0.05
 const perStringCost = 3e-6
 
 // unboundedCost multiplies the cost of a set whose place is not bounded by
-// at: the verifier then has to scan back over the run of before bytes.
-const unboundedCost = 16
+// at: the verifier then has to scan back over the run of before bytes. The
+// run is short where the regex bounds its gaps, so the charge is small: a
+// rare word deep in a rule ("expired" after "subscription ( \w+){0,3}")
+// fires far less often than the common word that opens it, whose every hit
+// costs a forward screen.
+const unboundedCost = 2
 
 // reShape is what the literal analysis of a regex yields.
 type reShape struct {
