@@ -26,10 +26,10 @@ TEXT ·scanBlockAsm(SB), NOSPLIT, $8-64
 	MOVL 24(DI), BP
 	MOVL 8(DI), DI
 
-loop:
 	CMPQ SI, R12
 	JAE  done
 
+loop:
 	MOVBLZX (SI), CX
 	MOVBLZX (R9)(CX*1), CX
 	ADDL    CX, AX
@@ -81,7 +81,8 @@ loop:
 	JAE  done
 	CMPL BP, CX
 	JAE  done
-	JMP  loop
+	CMPQ SI, R12
+	JB   loop
 
 done:
 	MOVQ st+40(FP), CX
