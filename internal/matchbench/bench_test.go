@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -228,4 +229,21 @@ func prefix(texts [][]byte, limit int) [][]byte {
 		n += len(t)
 	}
 	return texts
+}
+
+// BenchmarkAdversarial runs the shipped rule set plus the pathological
+// regexes over the corpus text and over each Adversarial input: the
+// matcher stays linear, so each input's MB/s should be within 2x of the
+// corpus's.
+func BenchmarkAdversarial(b *testing.B) {
+	in := input(b)
+	ps, inputs := matchbench.Adversarial(in.set.Patterns(), 2<<20, 16<<10, 1)
+	p, err := matchbench.NewProject(ps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("corpus", func(b *testing.B) { benchEngine(b, p, in.texts) })
+	for _, a := range inputs {
+		b.Run(strings.ReplaceAll(a.Name, " ", "-"), func(b *testing.B) { benchEngine(b, p, a.Pages) })
+	}
 }

@@ -113,10 +113,49 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	}
 	WriteTable(w, rows)
 
+	if err := runAdversarial(ctx, cfg, w, ps, texts, n); err != nil {
+		return err
+	}
 	if len(cfg.Scale) == 0 {
 		return nil
 	}
 	return runScale(ctx, cfg, w, texts)
+}
+
+// runAdversarial writes the matcher's throughput on the Adversarial inputs
+// against the corpus text, with the pathological regexes in the rule set,
+// after checking that it agrees with the regexp baseline on them.
+func runAdversarial(ctx context.Context, cfg Config, w io.Writer, ps []match.Pattern, texts [][]byte, n int64) error {
+	size := int(min(n, 512<<10))
+	aps, inputs := Adversarial(ps, size, 16<<10, cfg.Seed)
+	proj, err := NewProject(aps)
+	if err != nil {
+		return err
+	}
+	re, err := NewRegexp(aps)
+	if err != nil {
+		return err
+	}
+	ordinary := Measure(proj, texts, cfg.Passes).MBps()
+	fmt.Fprintf(w, "\nadversarial inputs: the rule set plus %d pathological regexes; corpus text at %s MB/s\n", len(Pathological), mbps(ordinary))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "input\tMB\tMB/s\tvs corpus\t")
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		names := make([]string, len(in.Pages))
+		for i := range names {
+			names[i] = fmt.Sprintf("%s page %d", in.Name, i)
+		}
+		if diffs, _ := Compare(names, in.Pages, proj, re); len(diffs) > 0 {
+			listDiffs(w, diffs, aps, cfg.ListDiffs)
+			return fmt.Errorf("%w: %s: %d pages", ErrDisagree, in.Name, len(diffs))
+		}
+		sp := Measure(proj, in.Pages, cfg.Passes)
+		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%.2fx\t\n", in.Name, float64(sp.Bytes)/1e6, mbps(sp.MBps()), sp.MBps()/ordinary)
+	}
+	return tw.Flush()
 }
 
 // runScale writes the scale curve: generated rule sets of each size in
