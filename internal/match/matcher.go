@@ -21,7 +21,6 @@ var ErrInvalidPattern = errors.New("invalid pattern")
 type Matcher struct {
 	ac       *automaton
 	entries  []entry // one per distinct automaton string
-	strs     []string
 	entryRe  []int32 // regexes triggered by an entry: entryRe[e.re0:e.re1]
 	groups   []span  // literal groups: patterns sharing Literal and Word
 	groupLen []int   // byte length of each group's literal
@@ -241,7 +240,6 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	for s, e := range entIdx {
 		strs[e] = s
 	}
-	m.strs = strs
 	m.ac = buildAutomaton(strs, cfg.denseBudget, cfg.maxCut)
 	for e := range m.entries {
 		m.entries[e].re0 = int32(len(m.entryRe))
