@@ -59,6 +59,12 @@ const perStringCost = 3e-6
 // costs a forward screen.
 const unboundedCost = 2
 
+// repeatCost multiplies the cost of a set required by a repeated node (x+,
+// (ab){2,}): in a run of repetitions it fires at every one, which the
+// frequency estimate does not see. A literal outside the repetition is
+// then preferred: (x+x+)+y waits for the y instead of verifying at every x.
+const repeatCost = 4
+
 // reShape is what the literal analysis of a regex yields.
 type reShape struct {
 	atoms  []string // nil: none usable; the regex is searched on the whole text
@@ -87,7 +93,8 @@ type req struct {
 	at     int
 	spaces int // max white-space bytes ahead of the place in the match, -1: unbounded
 	before byteSet
-	cost   float64 // setCost, times unboundedCost when at is unbounded
+	cost   float64 // setCost, times unboundedCost when at is unbounded, times repeat
+	repeat float64 // repeatCost per repetition the set lies in; 0: none
 	hits   float64 // setCost alone
 	// runEnd, when > 0, says the set is a run of this concatenation's
 	// nodes (as flattenConcat lists them) that ends before node runEnd;
@@ -169,6 +176,26 @@ func newReq(strs []string, at, spaces int, before byteSet) req {
 	return r
 }
 
+// newReqIn is newReq for a set taken from a node's required set, whose
+// repetition charge carries over.
+func newReqIn(strs []string, at, spaces int, before byteSet, repeat float64) req {
+	r := newReq(strs, at, spaces, before)
+	if repeat > 0 {
+		r.repeat = repeat
+		r.cost *= repeat
+	}
+	return r
+}
+
+// repeated charges r for lying in a repeated node.
+func (r *req) repeated() {
+	if r.strs == nil {
+		return
+	}
+	r.repeat = max(r.repeat, 1) * repeatCost
+	r.cost *= repeatCost
+}
+
 func analyze(re *syntax.Regexp) litInfo {
 	switch re.Op {
 	case syntax.OpNoMatch:
@@ -198,6 +225,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		if re.Op == syntax.OpPlus {
 			li.req = sub.req // the first iteration holds it
 			li.req.runEnd = 0
+			li.req.repeated()
 			li.prefix = sub.prefix
 		}
 		switch {
@@ -222,6 +250,9 @@ func analyze(re *syntax.Regexp) litInfo {
 		if re.Min >= 1 {
 			li.req, li.prefix = sub.req, sub.prefix
 			li.req.runEnd = 0
+			if re.Max != 1 {
+				li.req.repeated()
+			}
 		}
 		if re.Min == 1 && re.Max == 1 {
 			li.exact, li.exactOK = sub.exact, sub.exactOK
@@ -405,7 +436,7 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 		if inf.req.strs != nil {
 			b := before
 			b.union(&inf.req.before)
-			consider(newReq(inf.req.strs, addOff(at, inf.req.at), addOff(spaces, inf.req.spaces), b))
+			consider(newReqIn(inf.req.strs, addOff(at, inf.req.at), addOff(spaces, inf.req.spaces), b, inf.req.repeat))
 		}
 		run := func(set []string, end int, partial bool) {
 			r := newReq(set, at, spaces, before)
@@ -489,10 +520,11 @@ func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 			r.at = maxOff(r.at, inf.req.at)
 			r.spaces = maxOff(r.spaces, inf.req.spaces)
 			r.before.union(&inf.req.before)
+			r.repeat = max(r.repeat, inf.req.repeat)
 		}
 	}
 	if reqOK && len(r.strs) > 0 {
-		li.req = newReq(r.strs, r.at, r.spaces, r.before)
+		li.req = newReqIn(r.strs, r.at, r.spaces, r.before, r.repeat)
 	}
 	return finish(li)
 }
