@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -19,7 +20,7 @@ type automaton struct {
 	stride  uint32
 	trans   []uint32
 	special uint32
-	cut     int // dense depth limit
+	cut     int // the deepest dense state's depth
 	overlap int // max dense depth - 1: bytes a scan must replay to resync
 
 	// Per special state, indexed by (s-special)/stride, computed as
@@ -32,13 +33,109 @@ type automaton struct {
 	tNext  []int32
 	tByte  []byte
 	tEntry []int32
+	tDense []uint64 // bit per trie node in the dense part
+}
+
+// isDense reports whether trie node u has a dense state.
+func (a *automaton) isDense(u int32) bool { return a.tDense[u>>6]&(1<<(u&63)) != 0 }
+
+// denseNodes chooses the trie nodes that get dense states, in BFS order,
+// with the bytes on their edges and the number of byte classes they need.
+//
+// When every node down to maxCut fits in budget bytes, that is all of
+// them. Otherwise the text is likeliest to reach the nodes whose strings
+// are likeliest (by byteFreq), so they are taken in that order while they
+// fit: the states the scan visits most stay in the table, and the walks
+// below it start where the text rarely goes. A string is less likely than
+// each of its prefixes and suffixes, so the chosen set holds the prefixes
+// and the failure targets of its nodes, as the automaton needs.
+func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, used [256]bool, nClasses int) {
+	type cand struct {
+		node  int32
+		depth int
+		p     float64
+	}
+	all := []cand{{0, 0, 1}}
+	for i := 0; i < len(all); i++ {
+		u := all[i]
+		if u.depth == maxCut {
+			continue
+		}
+		for c := a.tFirst[u.node]; c != none; c = a.tNext[c] {
+			all = append(all, cand{c, u.depth + 1, u.p * byteFreq[a.tByte[c]]})
+		}
+	}
+	fits := func(nodes, classes int) bool { return nodes*(classes+1)*4 <= budget }
+	for _, u := range all[1:] {
+		used[a.tByte[u.node]] = true
+	}
+	n := 1
+	for _, u := range used {
+		if u {
+			n++
+		}
+	}
+	if fits(len(all), n) {
+		bfs = make([]int32, len(all))
+		for i, u := range all {
+			bfs[i] = u.node
+		}
+		return bfs, used, n
+	}
+	order := make([]int32, len(all)-1)
+	for i := range order {
+		order[i] = int32(i + 1)
+	}
+	slices.SortStableFunc(order, func(x, y int32) int { return cmp.Compare(all[y].p, all[x].p) })
+	// The root's children are always dense: a walk from the root would
+	// miss the strings at the start of the text.
+	take := make([]bool, len(all))
+	take[0] = true
+	used = [256]bool{}
+	n, count := 1, 1
+	for i, u := range all {
+		if u.depth == 1 {
+			take[i] = true
+			count++
+			if b := a.tByte[u.node]; !used[b] {
+				used[b] = true
+				n++
+			}
+		}
+	}
+	for _, i := range order {
+		if take[i] {
+			continue
+		}
+		b := a.tByte[all[i].node]
+		nn := n
+		if !used[b] {
+			nn++
+		}
+		if !fits(count+1, nn) {
+			break
+		}
+		used[b], n = true, nn
+		take[i] = true
+		count++
+	}
+	for i, u := range all {
+		if take[i] {
+			bfs = append(bfs, u.node)
+		}
+	}
+	return bfs, used, n
 }
 
 // spInfo is what a special state reports.
 type spInfo struct {
 	entry int32 // entry ending here, or none
 	dict  int32 // next special state on the suffix chain with an entry, or none
-	cont  int32 // trie node at depth cut whose subtree goes on, or none
+	cont  int32 // this state's trie node, when some of its children are sparse, or none
+	depth int32 // the depth of cont
+	// contDict is the next special state on the suffix chain with a cont,
+	// or none: its sparse children may go on here too.
+	contDict int32
 	// next has bit b&63 set for each byte b that continues the subtree of
 	// cont: most walks end at the first byte, and this ends them sooner.
 	next uint64
@@ -88,10 +185,8 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	last[0] = none
 	path = append(path, 0)
 	prev = ""
-	maxLen := 0
 	for _, e := range order {
 		s := strs[e]
-		maxLen = max(maxLen, len(s))
 		lcp := commonPrefix(prev, s)
 		path = path[:lcp+1]
 		for d := lcp; d < len(s); d++ {
@@ -110,32 +205,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		prev = s
 	}
 
-	// BFS order, depth by depth, choosing the cut.
-	bfs := []int32{0}
-	var used [256]bool
-	nClasses := 1
-	a.cut = 0
-	for lo := 0; a.cut < maxCut && a.cut < maxLen; {
-		hi := len(bfs)
-		grown := bfs
-		usedNext := used
-		n := nClasses
-		for _, u := range bfs[lo:hi] {
-			for c := a.tFirst[u]; c != none; c = a.tNext[c] {
-				grown = append(grown, c)
-				if !usedNext[a.tByte[c]] {
-					usedNext[a.tByte[c]] = true
-					n++
-				}
-			}
-		}
-		if a.cut > 0 && len(grown)*(n+1)*4 > denseBudget {
-			break
-		}
-		bfs, used, nClasses = grown, usedNext, n
-		lo = hi
-		a.cut++
-	}
+	// The dense part: every trie node down to maxCut when that fits in
+	// denseBudget, else the nodes the text is likeliest to reach (see
+	// denseNodes), in BFS order.
+	bfs, used, nClasses := a.denseNodes(maxCut, denseBudget)
 	k := uint8(1)
 	for b := range used {
 		if used[b] {
@@ -154,17 +227,25 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	for i, u := range bfs {
 		dense[u] = int32(i)
 	}
+	a.tDense = make([]uint64, (len(a.tFirst)+63)/64)
+	for _, u := range bfs {
+		a.tDense[u>>6] |= 1 << (u & 63)
+	}
 	depth := make([]uint8, nd)
 
-	// Transitions by BFS index, failure links, suffix outputs.
+	// Transitions by BFS index, failure links, suffix outputs. A node with
+	// children outside the dense part ("sparse", as every node below it)
+	// goes on in the trie walk.
 	trans := make([]uint32, nd*stride)
 	fail := make([]int32, nd)
 	hasOut := make([]bool, nd)
-	dict := make([]int32, nd) // BFS index of next state with an entry on the suffix chain
+	dict := make([]int32, nd)     // BFS index of next state with an entry on the suffix chain
+	sparse := make([]bool, nd)    // has a sparse child
+	contDict := make([]int32, nd) // BFS index of next state with a sparse child on the suffix chain
 	for i, u := range bfs {
 		row := trans[i*stride : (i+1)*stride]
 		if i == 0 {
-			dict[0] = none
+			dict[0], contDict[0] = none, none
 		} else {
 			f := fail[i]
 			copy(row, trans[int(f)*stride:int(f+1)*stride])
@@ -174,15 +255,21 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			} else {
 				dict[i] = dict[f]
 			}
+			if sparse[f] {
+				contDict[i] = f
+			} else {
+				contDict[i] = contDict[f]
+			}
 		}
 		if a.tEntry[u] != none {
 			hasOut[i] = true
 		}
-		if int(depth[i]) == a.cut {
-			continue
-		}
 		for c := a.tFirst[u]; c != none; c = a.tNext[c] {
 			ci := dense[c]
+			if ci == none {
+				sparse[i] = true
+				continue
+			}
 			cls := int(a.classes[a.tByte[c]])
 			if i == 0 {
 				fail[ci] = 0
@@ -196,7 +283,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 
 	// Renumber: non-special states first.
 	isSpecial := func(i int) bool {
-		return hasOut[i] || (int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none)
+		return hasOut[i] || sparse[i] || contDict[i] != none
 	}
 	perm := make([]uint32, nd)
 	next := uint32(0)
@@ -215,6 +302,12 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			next++
 		}
 	}
+	spOf := func(i int32) int32 {
+		if i == none {
+			return none
+		}
+		return int32(perm[i] - a.special/uint32(stride))
+	}
 	maxDepth := 0
 	for i := range nd {
 		maxDepth = max(maxDepth, int(depth[i]))
@@ -225,18 +318,18 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		if !isSpecial(i) {
 			continue
 		}
-		info := spInfo{entry: a.tEntry[bfs[i]], dict: none, cont: none}
-		if d := dict[i]; d != none {
-			info.dict = int32(perm[d] - a.special/uint32(stride))
-		}
-		if int(depth[i]) == a.cut && a.tFirst[bfs[i]] != none {
-			info.cont = bfs[i]
+		info := spInfo{entry: a.tEntry[bfs[i]], dict: spOf(dict[i]), cont: none, contDict: spOf(contDict[i])}
+		if sparse[i] {
+			info.cont, info.depth = bfs[i], int32(depth[i])
 			for c := a.tFirst[bfs[i]]; c != none; c = a.tNext[c] {
-				info.next |= 1 << (a.tByte[c] & 63)
+				if dense[c] == none {
+					info.next |= 1 << (a.tByte[c] & 63)
+				}
 			}
 		}
-		a.sp[perm[i]-a.special/uint32(stride)] = info
+		a.sp[spOf(int32(i))] = info
 	}
+	a.cut = maxDepth
 	a.overlap = max(maxDepth-1, 0)
 	// Move row i to row perm[i], in place, cycle by cycle.
 	tmp := make([]uint32, 2*stride)

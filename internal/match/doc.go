@@ -29,8 +29,11 @@
 //
 // # How the Matcher works
 //
-// Compile builds one Aho-Corasick automaton, a dense DFA over byte classes,
-// holding every literal and, for every regex, a set of required literals
+// Compile builds one Aho-Corasick automaton, a dense DFA over byte classes
+// (with the strings' rarer tails, when the table would outgrow its budget,
+// left to a walk of the trie: the dense part keeps the states that the
+// text is likeliest to reach), holding every literal and, for every regex,
+// a set of required literals
 // ("atoms") found by walking its regexp/syntax tree: every match contains
 // one of them at a place the regex fixes (atoms.go). A regex without a
 // useful atom (such as \d+ or .*) is searched on the whole text on every

@@ -19,6 +19,9 @@ var testConfigs = []struct {
 	{"cut1", config{denseBudget: 1 << 20, maxCut: 1, minStreamText: 0}},
 	{"cut3", config{denseBudget: 1 << 20, maxCut: 3, minStreamText: 0}},
 	{"budget", config{denseBudget: 1, maxCut: 32, minStreamText: 64}},
+	// A budget for a few dozen states: the dense part is chosen by
+	// likelihood, leaving sparse children at many depths.
+	{"partial", config{denseBudget: 1 << 12, maxCut: 32, minStreamText: 64}},
 }
 
 func describe(ps []Pattern, text []byte) string {

@@ -443,3 +443,58 @@ func TestMemory10k(t *testing.T) {
 	}
 	runtime.KeepAlive(m)
 }
+
+// TestDenseByLikelihood checks the dense part chosen when the budget
+// binds: the root's children are always in it, every node in it has its
+// parent in it, and the strings that the scan reaches only through the
+// sparse trie (some deep, some shallow) are still all found.
+func TestDenseByLikelihood(t *testing.T) {
+	ps := []Pattern{
+		{ID: 1, Literal: "the quick brown fox"},
+		{ID: 2, Literal: "the quiet"},
+		{ID: 3, Literal: "zqxj"},
+		{ID: 4, Literal: "qz"},
+		{ID: 5, Regex: `the qu[a-z]+ zqx`},
+		{ID: 6, Literal: "eeee eeee"},
+	}
+	m, err := compile(ps, config{denseBudget: 40 * 4 * 8, maxCut: 32, minStreamText: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := m.ac
+	if len(a.trans)/int(a.stride) >= 60 {
+		t.Fatalf("dense states = %d: the budget did not bind", len(a.trans)/int(a.stride))
+	}
+	parent := map[int32]int32{}
+	for u := range a.tFirst {
+		for c := a.tFirst[u]; c != none; c = a.tNext[c] {
+			parent[c] = int32(u)
+		}
+	}
+	for c := a.tFirst[0]; c != none; c = a.tNext[c] {
+		if !a.isDense(c) {
+			t.Errorf("root child %q is not dense", a.tByte[c])
+		}
+	}
+	sparseDepths := map[int]bool{}
+	for u := int32(1); u < int32(len(a.tFirst)); u++ {
+		if a.isDense(u) && !a.isDense(parent[u]) {
+			t.Errorf("node %d is dense, its parent %d is not", u, parent[u])
+		}
+		if !a.isDense(u) && a.isDense(parent[u]) {
+			d := 0
+			for x := u; x != 0; x = parent[x] {
+				d++
+			}
+			sparseDepths[d] = true
+		}
+	}
+	if len(sparseDepths) < 2 {
+		t.Errorf("sparse children start at depths %v, want several", sparseDepths)
+	}
+	text := []byte("eeee eeee, the quiet zqxj qz; the quick brown fox; the quack zqx")
+	checkAgrees(t, ps, text)
+	if got := m.Find(text, nil); len(got) != 6 {
+		t.Errorf("Find = %v, want all 6 patterns", got)
+	}
+}

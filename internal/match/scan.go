@@ -15,8 +15,9 @@ import (
 // begins, and reports only what ends inside it.
 //
 // Everything the automaton reports is keyed by its detection position p:
-// the end of the string, or for a string longer than the automaton's cut,
-// the end of its first cut bytes. Within a stream, keys grow; and stream k's
+// the end of the string, or for a string that leaves the dense part of the
+// automaton, the end of its longest prefix in it (at most cut bytes), where
+// the trie walk takes over. Within a stream, keys grow; and stream k's
 // keys are all below stream k+1's.
 //
 // Literals: the first valid occurrence a stream finds is that stream's
@@ -222,11 +223,19 @@ func (f *finder) special(k int, s uint32, p int) {
 	}
 	sp := &a.sp[x]
 	settled := true
-	if sp.cont != none {
-		if p < len(f.text) && sp.next&(1<<(f.text[p]&63)) != 0 {
-			f.walk(k, sp.cont, p)
+	if sp.cont != none || sp.contDict != none {
+		settled = false // what the walks find varies
+		if p < len(f.text) {
+			bit := uint64(1) << (f.text[p] & 63)
+			for c := sp; ; c = &a.sp[c.contDict] {
+				if c.cont != none && c.next&bit != 0 {
+					f.walk(k, c.cont, int(c.depth), p)
+				}
+				if c.contDict == none {
+					break
+				}
+			}
 		}
-		settled = false // what the walk finds varies
 	}
 	for {
 		if e := sp.entry; e != none {
@@ -245,19 +254,19 @@ func (f *finder) special(k int, s uint32, p int) {
 	}
 }
 
-// walk follows the trie below node (at depth cut, ending at p) and reports
-// the longer strings that occur there.
-func (f *finder) walk(k int, node int32, p int) {
+// walk follows the sparse children of node (of the given depth, ending
+// at p) and the trie below them, and reports the strings that occur there.
+func (f *finder) walk(k int, node int32, depth, p int) {
 	a := f.m.ac
 	text := f.text
-	start := p - a.cut
+	start := p - depth
 	for q := p; q < len(text); q++ {
 		b := text[q]
 		c := a.tFirst[node]
 		for c != none && a.tByte[c] < b {
 			c = a.tNext[c]
 		}
-		if c == none || a.tByte[c] != b {
+		if c == none || a.tByte[c] != b || q == p && a.isDense(c) {
 			return
 		}
 		node = c
