@@ -65,7 +65,7 @@ func Normalize(s string) string {
 	if isNormalASCII(s) {
 		return s
 	}
-	return string(Append(nil, s))
+	return string(Append(make([]byte, 0, len(s)), s))
 }
 
 // Append appends the matching form of s to dst and returns the extended
@@ -235,26 +235,60 @@ type collapser struct {
 }
 
 // ascii appends pure-ASCII s with controls dropped and letters lowered.
+// Runs of printable bytes are copied at once.
 func (c *collapser) ascii(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case isASCIISpace(ch):
-			c.space = true
+	for i := 0; i < len(s); {
+		j, upper := i, false
+		for j < len(s) && asciiClass[s[j]] <= classUpper {
+			upper = upper || asciiClass[s[j]] == classUpper
+			j++
+		}
+		if j > i {
+			if c.space && len(dst) > c.start {
+				dst = append(dst, ' ')
+			}
+			c.space = false
+			n := len(dst)
+			dst = append(dst, s[i:j]...)
+			if upper {
+				for k := n; k < len(dst); k++ {
+					if ch := dst[k]; ch >= 'A' && ch <= 'Z' {
+						dst[k] = ch + 'a' - 'A'
+					}
+				}
+			}
+			i = j
 			continue
-		case ch < 0x20 || ch == 0x7f:
-			continue // a control character: dropped
-		case ch >= 'A' && ch <= 'Z':
-			ch += 'a' - 'A'
 		}
-		if c.space && len(dst) > c.start {
-			dst = append(dst, ' ')
-		}
-		c.space = false
-		dst = append(dst, ch)
+		if asciiClass[s[i]] == classSpace {
+			c.space = true
+		} // else a control character: dropped
+		i++
 	}
 	return dst
 }
+
+// The classes of ASCII bytes for collapser.ascii.
+const (
+	classPlain   = iota // kept as it is
+	classUpper          // lowered
+	classSpace          // white space
+	classControl        // dropped
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case isASCIISpace(byte(c)):
+			t[c] = classSpace
+		case c < 0x20 || c == 0x7f:
+			t[c] = classControl
+		case c >= 'A' && c <= 'Z':
+			t[c] = classUpper
+		}
+	}
+	return t
+}()
 
 // bytes appends b, the output of steps 1 to 5.
 func (c *collapser) bytes(dst, b []byte) []byte {
