@@ -173,13 +173,55 @@ func countDigits(s string) int {
 	return n
 }
 
+// labelRoots are parts that labels share ("err" is in "error code", "code
+// d'erreur", "codice di errore" ...): a label occurs only where its root
+// does, so the labels whose root s lacks are not searched for.
+var labelRoots = [...]string{"err", "fehler", "fout", "kod", "fel"}
+
+// labelRoot returns the index in labelRoots of l's root, or -1.
+func labelRoot(l string) int {
+	for i, r := range labelRoots {
+		if strings.Contains(l, r) {
+			return i
+		}
+	}
+	return -1
+}
+
+var strongRoots, weakRoots = labelRootsOf(strongLabels), labelRootsOf(weakLabels)
+
+func labelRootsOf(ls []string) []int {
+	rs := make([]int, len(ls))
+	for i, l := range ls {
+		rs[i] = labelRoot(l)
+	}
+	return rs
+}
+
 // labelledCodes appends the labelled codes in s[from:].
 func labelledCodes(s string, from int, out []found) []found {
-	for _, l := range strongLabels {
-		out = labelled(s, from, l, true, out)
+	var present [len(labelRoots)]int8 // per root: 0 not yet looked for, 1 in s[from:], -1 not
+	has := func(root int) bool {
+		if root < 0 {
+			return true
+		}
+		if present[root] == 0 {
+			present[root] = -1
+			if strings.Contains(s[from:], labelRoots[root]) {
+				present[root] = 1
+			}
+		}
+		return present[root] > 0
 	}
-	for _, l := range weakLabels {
-		out = labelled(s, from, l, false, out)
+	for i, l := range strongLabels {
+		if has(strongRoots[i]) {
+			out = labelled(s, from, l, true, out)
+		}
+	}
+	for i, l := range weakLabels {
+		if has(weakRoots[i]) {
+			out = labelled(s, from, l, false, out)
+		}
 	}
 	return out
 }
