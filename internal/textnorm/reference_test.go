@@ -60,6 +60,8 @@ func TestAppendMatchesReference(t *testing.T) {
 		" \u200b \u200b ", "\u00a0lead and trail\u3000", "İ I ı ß ẞ", "Ꭰꭰ ᏸ aꭰ",
 		"ΜΙCRΟSΟFΤ ΜΙ", "ﬁ ﬀ ＡＢＣ", "word\u034f\u0301 x", "x\x00y\x7f z\x1f",
 		strings.Repeat("a", 70)+"é"+strings.Repeat(" b", 40)+"ü",
+		"It’s “Urgent” – CALL © 2024 café ÉCOLE", "é\u0323 ’\u0301 a’\u0308b", "x ’ \u0301 ’",
+		"straße Straße ﬁ µ ª", "Ǆ ǅ ǆ", "ı İ ĸ ſ ŉ", "l·l ŀ ĳ",
 	)
 	for _, s := range ins {
 		if got, want := string(Append([]byte("p "), s)), string(referenceAppend([]byte("p "), s)); got != want {
@@ -69,7 +71,7 @@ func TestAppendMatchesReference(t *testing.T) {
 }
 
 func FuzzAppendMatchesReference(f *testing.F) {
-	for _, s := range []string{"Windоws Dеfender", "a \u0301b", "x\xff y", "Ꭰ ꭰ", "é" + strings.Repeat(" a", 40) + " ü"} {
+	for _, s := range []string{"Windоws Dеfender", "a \u0301b", "x\xff y", "Ꭰ ꭰ", "é" + strings.Repeat(" a", 40) + " ü", "It’s é\u0323 ’\u0301", "µ ß ǅ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

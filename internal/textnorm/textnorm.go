@@ -51,6 +51,7 @@ package textnorm
 
 import (
 	"slices"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -71,10 +72,8 @@ func Normalize(s string) string {
 // Append appends the matching form of s to dst and returns the extended
 // buffer. On the ASCII fast path it allocates nothing beyond dst's growth.
 func Append(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return appendSlow(dst, s)
-		}
+	if indexNonASCII(s) >= 0 {
+		return appendSlow(dst, s)
 	}
 	return appendASCII(dst, s)
 }
@@ -112,14 +111,16 @@ func appendASCII(dst []byte, s string) []byte {
 // map code points (or invalid bytes) on their own, NFKC neither composes
 // nor reorders across a starter that composes with nothing, as ASCII
 // white space is, words (step 4) end at white space, and white space is
-// folded last. So the pure-ASCII runs between white space take the ASCII
-// path, and only the runs with other characters go through steps 1 to 5;
-// the white-space step runs over the whole.
+// folded last. So the runs between white space that hold only ASCII and
+// stable code points (see stableRunes) take the ASCII path, and only the
+// runs with other characters go through steps 1 to 5; the white-space step
+// runs over the whole.
 func appendSlow(dst []byte, s string) []byte {
 	c := collapser{start: len(dst)}
 	var sc scratch
+	st := stableRunes()
 	for i := 0; i < len(s); {
-		k := indexNonASCII(s[i:])
+		k := st.indexOther(s[i:])
 		if k < 0 {
 			dst = c.ascii(dst, s[i:])
 			break
@@ -140,7 +141,7 @@ func appendSlow(dst []byte, s string) []byte {
 			for end < len(s) && !isASCIISpace(s[end]) {
 				end++
 			}
-			next := indexNonASCII(s[end:])
+			next := st.indexOther(s[end:])
 			if next < 0 || next > maxASCIIGap {
 				break
 			}
@@ -152,14 +153,20 @@ func appendSlow(dst []byte, s string) []byte {
 	return dst
 }
 
-// maxASCIIGap is how much pure ASCII between two runs with other
-// characters still joins them into one piece for the full pipeline.
+// maxASCIIGap is how much text without other characters between two runs
+// with them still joins them into one piece for the full pipeline.
 const maxASCIIGap = 16
 
 // indexNonASCII returns the index of the first byte of s that is not
 // ASCII, or -1.
 func indexNonASCII(s string) int {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if t := s[i : i+8]; t[0]|t[1]|t[2]|t[3]|t[4]|t[5]|t[6]|t[7] >= utf8.RuneSelf {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return i
 		}
@@ -167,11 +174,78 @@ func indexNonASCII(s string) int {
 	return -1
 }
 
-// scratch holds the buffers and the folder that steps 1 to 5 reuse
-// within one appendSlow.
+// stableSet marks code points below U+3000 (bit r%64 of word r/64).
+type stableSet [0x3000 / 64]uint64
+
+// stableRunes returns the non-ASCII code points below U+3000 that no step
+// changes, nor lets interact with the ASCII and stable characters around
+// them: not dropped, not white space, not a look-alike, folding to
+// themselves, and without decomposition, combining class or composition
+// with what precedes them under NFKC (typographic quotes and dashes, ©, €,
+// small accented Latin letters ...). A run of ASCII and stable characters
+// is its own matching form once ASCII letters are lowered and controls
+// dropped. Built on first use.
+var stableRunes = sync.OnceValue(func() *stableSet {
+	t := new(stableSet)
+	folder := cases.Fold()
+	for r := rune(utf8.RuneSelf); r < 0x3000; r++ {
+		s := string(r)
+		p := norm.NFKC.PropertiesString(s)
+		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 || p.Decomposition() != nil {
+			continue
+		}
+		if _, ok := lookalikes[r]; ok {
+			continue
+		}
+		if folder.String(s) != s {
+			continue
+		}
+		t[r/64] |= 1 << (r % 64)
+	}
+	return t
+})
+
+func (t *stableSet) has(r rune) bool {
+	return r < 0x3000 && t[r/64]&(1<<(r%64)) != 0
+}
+
+// indexOther returns the index of the first character of s that is neither
+// ASCII nor stable (invalid bytes included), or -1.
+func (t *stableSet) indexOther(s string) int {
+	for i := 0; i < len(s); {
+		k := indexNonASCII(s[i:])
+		if k < 0 {
+			return -1
+		}
+		i += k
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !t.has(r) {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// scratch holds the buffers, the folder and the NFKC iterator that steps 1
+// to 5 reuse within one appendSlow.
 type scratch struct {
 	buf, b []byte
 	folder transform.Transformer
+	iter   norm.Iter
+}
+
+// nfkc appends the NFKC form of src to dst (as norm.NFKC.Append, without
+// allocating a reorder buffer per call).
+func (sc *scratch) nfkc(dst, src []byte) []byte {
+	if norm.NFKC.QuickSpan(src) == len(src) {
+		return append(dst, src...)
+	}
+	sc.iter.Init(norm.NFKC, src)
+	for !sc.iter.Done() {
+		dst = append(dst, sc.iter.Next()...)
+	}
+	return dst
 }
 
 // steps1to5 applies steps 1 to 5 to s; the result is valid until the next
@@ -207,7 +281,7 @@ func (sc *scratch) steps1to5(s string) []byte {
 	}
 
 	// Step 3: NFKC.
-	b := norm.NFKC.Append(sc.b[:0], buf...)
+	b := sc.nfkc(sc.b[:0], buf)
 	// Step 4: look-alikes, before folding loses the case of capitals
 	// such as Greek Μ (whose small form μ imitates nothing).
 	b = mapConfusables(b)
@@ -217,7 +291,7 @@ func (sc *scratch) steps1to5(s string) []byte {
 	}
 	for range 3 {
 		f := foldCherokee(appendFold(buf[:0], sc.folder, b))
-		n := norm.NFKC.Append(b[:0], f...)
+		n := sc.nfkc(b[:0], f)
 		b, buf = n, f
 		if string(n) == string(f) {
 			break // NFKC left the folded text alone: it is stable
@@ -234,43 +308,42 @@ type collapser struct {
 	space bool // white space is pending
 }
 
-// ascii appends pure-ASCII s with controls dropped and letters lowered.
-// Runs of printable bytes are copied at once.
+// ascii appends s, of ASCII and stable characters, with controls dropped
+// and ASCII letters lowered.
 func (c *collapser) ascii(dst []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		j, upper := i, false
-		for j < len(s) && asciiClass[s[j]] <= classUpper {
-			upper = upper || asciiClass[s[j]] == classUpper
-			j++
-		}
-		if j > i {
-			if c.space && len(dst) > c.start {
-				dst = append(dst, ' ')
-			}
-			c.space = false
-			n := len(dst)
-			dst = append(dst, s[i:j]...)
-			if upper {
-				for k := n; k < len(dst); k++ {
-					if ch := dst[k]; ch >= 'A' && ch <= 'Z' {
-						dst[k] = ch + 'a' - 'A'
-					}
-				}
-			}
-			i = j
+	// At most one space is written per white-space byte of s, plus the
+	// one pending from before it.
+	n := len(dst)
+	dst = slices.Grow(dst, len(s)+1)
+	out := dst[n : n+len(s)+1]
+	w := 0
+	space, empty := c.space, n == c.start
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch asciiClass[ch] {
+		case classUpper:
+			ch += 'a' - 'A'
+		case classSpace:
+			space = true
 			continue
+		case classControl:
+			continue // dropped
 		}
-		if asciiClass[s[i]] == classSpace {
-			c.space = true
-		} // else a control character: dropped
-		i++
+		if space && (w > 0 || !empty) {
+			out[w] = ' '
+			w++
+		}
+		space = false
+		out[w] = ch
+		w++
 	}
-	return dst
+	c.space = space
+	return dst[:n+w]
 }
 
-// The classes of ASCII bytes for collapser.ascii.
+// The classes of bytes for collapser.ascii.
 const (
-	classPlain   = iota // kept as it is
+	classPlain   = iota // kept as it is (also the bytes of stable characters)
 	classUpper          // lowered
 	classSpace          // white space
 	classControl        // dropped
