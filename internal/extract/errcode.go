@@ -174,65 +174,100 @@ func countDigits(s string) int {
 }
 
 // labelRoots are parts that labels share ("err" is in "error code", "code
-// d'erreur", "codice di errore" ...): a label occurs only where its root
-// does, so the labels whose root s lacks are not searched for.
+// d'erreur", "codice di errore" ...). A label occurs only where its root
+// does, so the root's occurrences, found once per search, give the places
+// to try the labels at; the other labels are searched for in full.
 var labelRoots = [...]string{"err", "fehler", "fout", "kod", "fel"}
 
-// labelRoot returns the index in labelRoots of l's root, or -1.
-func labelRoot(l string) int {
-	for i, r := range labelRoots {
-		if strings.Contains(l, r) {
-			return i
+// rootedLabel is a label with its root: the index in labelRoots (-1 for
+// none) and the offset of the root in the label.
+type rootedLabel struct {
+	label  string
+	strong bool
+	root   int
+	offset int
+}
+
+// allLabels are the strong labels, then the weak ones, in order.
+var allLabels = func() []rootedLabel {
+	var ls []rootedLabel
+	add := func(l string, strong bool) {
+		rl := rootedLabel{label: l, strong: strong, root: -1}
+		for i, r := range labelRoots {
+			if k := strings.Index(l, r); k >= 0 {
+				rl.root, rl.offset = i, k
+				break
+			}
 		}
+		ls = append(ls, rl)
 	}
-	return -1
-}
-
-var strongRoots, weakRoots = labelRootsOf(strongLabels), labelRootsOf(weakLabels)
-
-func labelRootsOf(ls []string) []int {
-	rs := make([]int, len(ls))
-	for i, l := range ls {
-		rs[i] = labelRoot(l)
+	for _, l := range strongLabels {
+		add(l, true)
 	}
-	return rs
-}
+	for _, l := range weakLabels {
+		add(l, false)
+	}
+	return ls
+}()
 
 // labelledCodes appends the labelled codes in s[from:].
 func labelledCodes(s string, from int, out []found) []found {
-	var present [len(labelRoots)]int8 // per root: 0 not yet looked for, 1 in s[from:], -1 not
-	has := func(root int) bool {
-		if root < 0 {
-			return true
+	var roots [len(labelRoots)][]int // occurrences in s[from:], nil until looked for
+	var looked [len(labelRoots)]bool
+	for _, l := range allLabels {
+		if l.root < 0 {
+			out = labelled(s, from, l.label, l.strong, nil, out)
+			continue
 		}
-		if present[root] == 0 {
-			present[root] = -1
-			if strings.Contains(s[from:], labelRoots[root]) {
-				present[root] = 1
+		if !looked[l.root] {
+			looked[l.root] = true
+			r := labelRoots[l.root]
+			for i := from; ; {
+				k := strings.Index(s[i:], r)
+				if k < 0 {
+					break
+				}
+				roots[l.root] = append(roots[l.root], i+k)
+				i += k + 1
 			}
 		}
-		return present[root] > 0
-	}
-	for i, l := range strongLabels {
-		if has(strongRoots[i]) {
-			out = labelled(s, from, l, true, out)
+		if len(roots[l.root]) == 0 {
+			continue
 		}
-	}
-	for i, l := range weakLabels {
-		if has(weakRoots[i]) {
-			out = labelled(s, from, l, false, out)
+		// The occurrences of the label, in order.
+		var at []int
+		for _, p := range roots[l.root] {
+			if a := p - l.offset; a >= from && strings.HasPrefix(s[a:], l.label) {
+				at = append(at, a)
+			}
+		}
+		if len(at) > 0 {
+			out = labelled(s, from, l.label, l.strong, at, out)
 		}
 	}
 	return out
 }
 
-func labelled(s string, from int, label string, strong bool, out []found) []found {
+// labelled appends the codes after label in s[from:]. occ, when not nil,
+// holds every occurrence of label there, in order.
+func labelled(s string, from int, label string, strong bool, occ []int, out []found) []found {
 	for i := from; i < len(s); {
-		k := strings.Index(s[i:], label)
-		if k < 0 {
-			return out
+		var at int
+		if occ == nil {
+			k := strings.Index(s[i:], label)
+			if k < 0 {
+				return out
+			}
+			at = i + k
+		} else {
+			for len(occ) > 0 && occ[0] < i {
+				occ = occ[1:]
+			}
+			if len(occ) == 0 {
+				return out
+			}
+			at, occ = occ[0], occ[1:]
 		}
-		at := i + k
 		i = at + len(label)
 		// A Latin label starts a word: "terror code" is not "error code".
 		if at > from && label[0] < utf8.RuneSelf {
