@@ -454,21 +454,27 @@ func (x *extractor) inlineScript(n *html.Node) {
 		x.f.ScriptURLs = append(x.f.ScriptURLs, src)
 		x.addURL(src)
 	}
-	var body strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode {
-			body.WriteString(c.Data)
+	var body string
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		body = c.Data // the common case: one text child
+	} else {
+		var b strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			}
 		}
+		body = b.String()
 	}
-	if strings.TrimSpace(body.String()) == "" {
+	if strings.TrimSpace(body) == "" {
 		return
 	}
 	switch scriptType(attr(n, "type")) {
 	case scriptJS:
-		x.script("inline", []byte(body.String()), nil)
+		x.scriptText("inline", body)
 	case scriptTemplate:
 		x.hidden = append(x.hidden, ' ')
-		x.hidden = append(x.hidden, tagText(body.String())...)
+		x.hidden = append(x.hidden, tagText(body)...)
 		x.hidden = append(x.hidden, ' ')
 	}
 }
