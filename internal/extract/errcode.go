@@ -173,24 +173,101 @@ func countDigits(s string) int {
 	return n
 }
 
-// labelledCodes appends the labelled codes in s[from:].
-func labelledCodes(s string, from int, out []found) []found {
+// labelRoots are parts that labels share ("err" is in "error code", "code
+// d'erreur", "codice di errore" ...). A label occurs only where its root
+// does, so the root's occurrences, found once per search, give the places
+// to try the labels at; the other labels are searched for in full.
+var labelRoots = [...]string{"err", "fehler", "fout", "kod", "fel"}
+
+// rootedLabel is a label with its root: the index in labelRoots (-1 for
+// none) and the offset of the root in the label.
+type rootedLabel struct {
+	label  string
+	strong bool
+	root   int
+	offset int
+}
+
+// allLabels are the strong labels, then the weak ones, in order.
+var allLabels = func() []rootedLabel {
+	var ls []rootedLabel
+	add := func(l string, strong bool) {
+		rl := rootedLabel{label: l, strong: strong, root: -1}
+		for i, r := range labelRoots {
+			if k := strings.Index(l, r); k >= 0 {
+				rl.root, rl.offset = i, k
+				break
+			}
+		}
+		ls = append(ls, rl)
+	}
 	for _, l := range strongLabels {
-		out = labelled(s, from, l, true, out)
+		add(l, true)
 	}
 	for _, l := range weakLabels {
-		out = labelled(s, from, l, false, out)
+		add(l, false)
+	}
+	return ls
+}()
+
+// labelledCodes appends the labelled codes in s[from:].
+func labelledCodes(s string, from int, out []found) []found {
+	var roots [len(labelRoots)][]int // occurrences in s[from:], nil until looked for
+	var looked [len(labelRoots)]bool
+	for _, l := range allLabels {
+		if l.root < 0 {
+			out = labelled(s, from, l.label, l.strong, nil, out)
+			continue
+		}
+		if !looked[l.root] {
+			looked[l.root] = true
+			r := labelRoots[l.root]
+			for i := from; ; {
+				k := strings.Index(s[i:], r)
+				if k < 0 {
+					break
+				}
+				roots[l.root] = append(roots[l.root], i+k)
+				i += k + 1
+			}
+		}
+		if len(roots[l.root]) == 0 {
+			continue
+		}
+		// The occurrences of the label, in order.
+		var at []int
+		for _, p := range roots[l.root] {
+			if a := p - l.offset; a >= from && strings.HasPrefix(s[a:], l.label) {
+				at = append(at, a)
+			}
+		}
+		if len(at) > 0 {
+			out = labelled(s, from, l.label, l.strong, at, out)
+		}
 	}
 	return out
 }
 
-func labelled(s string, from int, label string, strong bool, out []found) []found {
+// labelled appends the codes after label in s[from:]. occ, when not nil,
+// holds every occurrence of label there, in order.
+func labelled(s string, from int, label string, strong bool, occ []int, out []found) []found {
 	for i := from; i < len(s); {
-		k := strings.Index(s[i:], label)
-		if k < 0 {
-			return out
+		var at int
+		if occ == nil {
+			k := strings.Index(s[i:], label)
+			if k < 0 {
+				return out
+			}
+			at = i + k
+		} else {
+			for len(occ) > 0 && occ[0] < i {
+				occ = occ[1:]
+			}
+			if len(occ) == 0 {
+				return out
+			}
+			at, occ = occ[0], occ[1:]
 		}
-		at := i + k
 		i = at + len(label)
 		// A Latin label starts a word: "terror code" is not "error code".
 		if at > from && label[0] < utf8.RuneSelf {

@@ -143,6 +143,13 @@ func (x *extractor) script(name string, src []byte, pre *scriptResult) {
 	x.takeResult(label, r)
 }
 
+// scriptText is script for a source held as a string.
+func (x *extractor) scriptText(name, src string) {
+	x.nScripts++
+	x.sources = append(x.sources, src)
+	x.takeResult(fmt.Sprintf("script %d (%s)", x.nScripts, name), analyzeScript([]byte(src)))
+}
+
 // handler analyses an inline event-handler attribute.
 func (x *extractor) handler(tag, attr, body string) {
 	if strings.TrimSpace(body) == "" {
@@ -236,7 +243,14 @@ func (x *extractor) finish() {
 
 	// FieldScript: the sources, then the prose strings; strRanges locates
 	// the strings, which are searched for phones and codes.
-	var sb []byte
+	size := 0
+	for _, s := range x.sources {
+		size += len(s) + 1
+	}
+	for _, s := range x.strs {
+		size += len(s) + 1
+	}
+	sb := make([]byte, 0, size)
 	for _, s := range x.sources {
 		sb = appendLine(sb, s)
 	}

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
@@ -40,44 +39,57 @@ func (x *extractor) readHTML(src string) {
 			return
 		}
 	}
-	d := goquery.NewDocumentFromNode(doc)
-	d.Find("style").Each(func(_ int, s *goquery.Selection) {
-		x.sheet.addSheet(s.Text())
-	})
-	x.readHead(d)
+	x.readHead(doc)
 	x.walk(doc)
 }
 
-// readHead reads the title, meta data and language.
-func (x *extractor) readHead(d *goquery.Document) {
-	d.Find("title").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if n := s.Get(0); n.Namespace != "" {
-			return true // an SVG <title> is a tooltip, not the page's
+// readHead reads, in one pass over the tree before the walk (which needs
+// the whole style sheet), the <style> blocks, the title, meta data and
+// language. Elements are matched by name in any namespace and attributes
+// by key, except that an SVG <title> is a tooltip, not the page's.
+func (x *extractor) readHead(root *html.Node) {
+	var lang, contentLang, ogLocale string
+	htmlSeen := false
+	for n := root; n != nil; n = next(root, n, true) {
+		if n.Type != html.ElementNode {
+			continue
 		}
-		x.title, x.titleSet = s.Text(), true
-		return false
-	})
-	lang := strings.TrimSpace(d.Find("html").First().AttrOr("lang", ""))
-	var contentLang, ogLocale string
-	d.Find("meta").Each(func(_ int, s *goquery.Selection) {
-		name := strings.ToLower(strings.TrimSpace(s.AttrOr("name", s.AttrOr("property", ""))))
-		content := strings.TrimSpace(s.AttrOr("content", ""))
-		equiv := strings.ToLower(strings.TrimSpace(s.AttrOr("http-equiv", "")))
-		switch {
-		case equiv == "content-language":
-			if contentLang == "" {
-				contentLang, _, _ = strings.Cut(content, ",")
+		switch n.Data {
+		case "style":
+			x.sheet.addSheet(nodeText(n))
+		case "title":
+			if !x.titleSet && n.Namespace == "" {
+				x.title, x.titleSet = nodeText(n), true
 			}
-		case equiv == "refresh":
-			if i := strings.Index(strings.ToLower(content), "url="); i >= 0 {
-				x.addURL(strings.Trim(content[i+4:], `'" `))
+		case "html":
+			if !htmlSeen {
+				htmlSeen = true
+				lang = strings.TrimSpace(anyAttr(n, "lang"))
 			}
-		case name == "og:locale":
-			ogLocale = content
-		case metaText(name, content):
-			x.meta = append(x.meta, content)
+		case "meta":
+			name, ok := lookupAnyAttr(n, "name")
+			if !ok {
+				name = anyAttr(n, "property")
+			}
+			name = strings.ToLower(strings.TrimSpace(name))
+			content := strings.TrimSpace(anyAttr(n, "content"))
+			equiv := strings.ToLower(strings.TrimSpace(anyAttr(n, "http-equiv")))
+			switch {
+			case equiv == "content-language":
+				if contentLang == "" {
+					contentLang, _, _ = strings.Cut(content, ",")
+				}
+			case equiv == "refresh":
+				if i := strings.Index(strings.ToLower(content), "url="); i >= 0 {
+					x.addURL(strings.Trim(content[i+4:], `'" `))
+				}
+			case name == "og:locale":
+				ogLocale = content
+			case metaText(name, content):
+				x.meta = append(x.meta, content)
+			}
 		}
-	})
+	}
 	for _, l := range []string{lang, contentLang, ogLocale} {
 		l = strings.ReplaceAll(strings.TrimSpace(l), "_", "-")
 		if l == "" {
@@ -88,6 +100,51 @@ func (x *extractor) readHead(d *goquery.Document) {
 			break
 		}
 	}
+}
+
+// next returns the node after n in document order within root's subtree,
+// into n's children when down, or nil at the end.
+func next(root, n *html.Node, down bool) *html.Node {
+	if down && n.FirstChild != nil {
+		return n.FirstChild
+	}
+	for n != root {
+		if n.NextSibling != nil {
+			return n.NextSibling
+		}
+		n = n.Parent
+	}
+	return nil
+}
+
+// nodeText returns the text of the text nodes under n, in document order.
+func nodeText(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data // the common case: one text child
+	}
+	var b strings.Builder
+	for c := n; c != nil; c = next(n, c, true) {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+// anyAttr returns the value of the first attribute with the key in any
+// namespace, or "".
+func anyAttr(n *html.Node, key string) string {
+	v, _ := lookupAnyAttr(n, key)
+	return v
+}
+
+func lookupAnyAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
 }
 
 // metaText reports whether a meta element's content is page text for
@@ -397,21 +454,27 @@ func (x *extractor) inlineScript(n *html.Node) {
 		x.f.ScriptURLs = append(x.f.ScriptURLs, src)
 		x.addURL(src)
 	}
-	var body strings.Builder
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.TextNode {
-			body.WriteString(c.Data)
+	var body string
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		body = c.Data // the common case: one text child
+	} else {
+		var b strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			}
 		}
+		body = b.String()
 	}
-	if strings.TrimSpace(body.String()) == "" {
+	if strings.TrimSpace(body) == "" {
 		return
 	}
 	switch scriptType(attr(n, "type")) {
 	case scriptJS:
-		x.script("inline", []byte(body.String()), nil)
+		x.scriptText("inline", body)
 	case scriptTemplate:
 		x.hidden = append(x.hidden, ' ')
-		x.hidden = append(x.hidden, tagText(body.String())...)
+		x.hidden = append(x.hidden, tagText(body)...)
 		x.hidden = append(x.hidden, ' ')
 	}
 }

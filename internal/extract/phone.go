@@ -115,6 +115,7 @@ type phoneSearch struct {
 	seen    map[string]bool
 	tried   int
 	out     []Phone
+	parsed  map[string]*phonenumbers.PhoneNumber // parse's answers, by raw text: pages repeat their number
 }
 
 // findPhones finds the phone numbers of a page; strRanges locate the prose
@@ -335,6 +336,19 @@ func (p *phoneSearch) consider(fld Field, s string, start, end int, bare, tel, q
 
 // parse returns the first valid reading of raw, or nil.
 func (p *phoneSearch) parse(raw string) *phonenumbers.PhoneNumber {
+	if num, ok := p.parsed[raw]; ok {
+		return num
+	}
+	num := p.parseRegions(raw)
+	if p.parsed == nil {
+		p.parsed = map[string]*phonenumbers.PhoneNumber{}
+	}
+	p.parsed[raw] = num
+	return num
+}
+
+// parseRegions parses raw under the page's regions.
+func (p *phoneSearch) parseRegions(raw string) *phonenumbers.PhoneNumber {
 	regions := p.regions
 	if strings.HasPrefix(digitsOf(raw), "00") && !strings.HasPrefix(raw, "+") {
 		regions = append(regions[:len(regions):len(regions)], "DE")

@@ -14,12 +14,19 @@ type decls struct {
 // parseDecls reads a declaration block ("display:none; color:red") and
 // applies it over d: later declarations win, as in CSS.
 func (d *decls) parse(block string) {
-	for _, decl := range strings.Split(block, ";") {
+	for rest, more := block, true; more; {
+		var decl string
+		decl, rest, more = strings.Cut(rest, ";")
 		prop, val, ok := strings.Cut(decl, ":")
 		if !ok {
 			continue
 		}
 		prop = strings.ToLower(strings.TrimSpace(prop))
+		switch prop {
+		case "display", "visibility", "opacity", "font-size", "color", "left", "top", "text-indent", "margin-left":
+		default:
+			continue
+		}
 		val = strings.ToLower(strings.TrimSpace(val))
 		val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
 		switch prop {
@@ -157,7 +164,9 @@ func (s *styleSheet) addSheet(css string) {
 		if !strings.HasPrefix(sel, "@") {
 			var d decls
 			d.parse(body)
-			for _, one := range strings.Split(sel, ",") {
+			for rest, more := sel, true; more; {
+				var one string
+				one, rest, more = strings.Cut(rest, ",")
 				s.add(strings.TrimSpace(one), &d)
 			}
 		}

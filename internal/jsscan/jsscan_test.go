@@ -508,3 +508,12 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+func TestCollapsed(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\u00a0b", "a\u3000b", "é ü", "a\xffb", "a \xff", "\u2028"} {
+		want := strings.Join(strings.Fields(s), " ") == s
+		if got := collapsed(s); got != want {
+			t.Errorf("collapsed(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -225,8 +225,42 @@ func cleanText(s string, max int) string {
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
-	s = strings.Join(strings.Fields(s), " ")
+	if !collapsed(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
 	return truncate(s, max)
+}
+
+// collapsed reports whether s is already as strings.Fields and a join
+// with single spaces leave it: no white space but single ASCII spaces
+// between other characters.
+func collapsed(s string) bool {
+	space := true // a space here would lead
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch c {
+			case ' ':
+				if space {
+					return false
+				}
+				space = true
+			case '\t', '\n', '\v', '\f', '\r':
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		space = false
+		i += n
+	}
+	return !space || s == ""
 }
 
 // stripTags removes <...> runs, replacing each with a space.
@@ -301,14 +335,14 @@ func looksProse(s string) bool {
 		return false
 	}
 	// Identifier or class lists: most words carry code punctuation.
-	words := strings.Fields(s)
-	codey := 0
-	for _, w := range words {
+	words, codey := 0, 0
+	for w := range strings.FieldsSeq(s) {
+		words++
 		if strings.ContainsAny(w, "-_#=/{}();:[]$") {
 			codey++
 		}
 	}
-	return codey*2 < len(words)
+	return codey*2 < words
 }
 
 // render writes n as JavaScript, white space collapsed, cut to maxEvidence

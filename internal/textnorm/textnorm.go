@@ -39,7 +39,9 @@
 // The result is valid UTF-8 for any input and Normalize is idempotent:
 // Normalize(Normalize(s)) == Normalize(s) (a fuzz test holds it to both).
 // Pure ASCII input takes a fast path (lower-casing and white-space folding
-// only, no allocation beyond the growth of dst).
+// only, no allocation beyond the growth of dst); so do the pure-ASCII runs
+// between white space of other text, since every step is local to the text
+// between ASCII white space.
 //
 // It does not transliterate (Cyrillic words stay Cyrillic), does not strip
 // accents or combining marks, does not segment words for languages written
@@ -48,6 +50,8 @@
 package textnorm
 
 import (
+	"slices"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -62,16 +66,14 @@ func Normalize(s string) string {
 	if isNormalASCII(s) {
 		return s
 	}
-	return string(Append(nil, s))
+	return string(Append(make([]byte, 0, len(s)), s))
 }
 
 // Append appends the matching form of s to dst and returns the extended
 // buffer. On the ASCII fast path it allocates nothing beyond dst's growth.
 func Append(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return appendSlow(dst, s)
-		}
+	if indexNonASCII(s) >= 0 {
+		return appendSlow(dst, s)
 	}
 	return appendASCII(dst, s)
 }
@@ -100,34 +102,168 @@ func isASCIISpace(c byte) bool {
 }
 
 func appendASCII(dst []byte, s string) []byte {
-	start := len(dst)
-	space := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case isASCIISpace(c):
-			space = true
-			continue
-		case c < 0x20 || c == 0x7f:
-			continue // a control character: dropped
-		case c >= 'A' && c <= 'Z':
-			c += 'a' - 'A'
+	c := collapser{start: len(dst)}
+	return c.ascii(dst, s)
+}
+
+// appendSlow is the full pipeline for text that is not pure ASCII. Every
+// step is local to the text between ASCII white space: steps 1, 2 and 5
+// map code points (or invalid bytes) on their own, NFKC neither composes
+// nor reorders across a starter that composes with nothing, as ASCII
+// white space is, words (step 4) end at white space, and white space is
+// folded last. So the runs between white space that hold only ASCII and
+// stable code points (see stableRunes) take the ASCII path, and only the
+// runs with other characters go through steps 1 to 5; the white-space step
+// runs over the whole.
+func appendSlow(dst []byte, s string) []byte {
+	c := collapser{start: len(dst)}
+	var sc scratch
+	st := stableRunes()
+	for i := 0; i < len(s); {
+		k := st.indexOther(s[i:])
+		if k < 0 {
+			dst = c.ascii(dst, s[i:])
+			break
 		}
-		if space && len(dst) > start {
-			dst = append(dst, ' ')
+		k += i
+		// The run with other characters starts after the last white
+		// space before them ...
+		start := k
+		for start > i && !isASCIISpace(s[start-1]) {
+			start--
 		}
-		space = false
-		dst = append(dst, c)
+		dst = c.ascii(dst, s[i:start])
+		// ... and ends at white space, taking in the next such run when
+		// little pure ASCII lies between, so that text in other scripts
+		// goes through the pipeline in a few long pieces.
+		end := k
+		for {
+			for end < len(s) && !isASCIISpace(s[end]) {
+				end++
+			}
+			next := st.indexOther(s[end:])
+			if next < 0 || next > maxASCIIGap {
+				break
+			}
+			end += next
+		}
+		dst = c.bytes(dst, sc.steps1to5(s[start:end]))
+		i = end
 	}
 	return dst
 }
 
-// appendSlow is the full pipeline for text that is not pure ASCII.
-func appendSlow(dst []byte, s string) []byte {
+// maxASCIIGap is how much text without other characters between two runs
+// with them still joins them into one piece for the full pipeline.
+const maxASCIIGap = 16
+
+// indexNonASCII returns the index of the first byte of s that is not
+// ASCII, or -1.
+func indexNonASCII(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if t := s[i : i+8]; t[0]|t[1]|t[2]|t[3]|t[4]|t[5]|t[6]|t[7] >= utf8.RuneSelf {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return -1
+}
+
+// stableSet marks code points below U+3000 (bit r%64 of word r/64).
+type stableSet [0x3000 / 64]uint64
+
+// stableRunes returns the non-ASCII code points below U+3000 that no step
+// changes, nor lets interact with the ASCII and stable characters around
+// them: not dropped, not white space, not a look-alike, folding to
+// themselves, and without decomposition, combining class or composition
+// with what precedes them under NFKC (typographic quotes and dashes, ©, €,
+// small accented Latin letters ...). A run of ASCII and stable characters
+// is its own matching form once ASCII letters are lowered and controls
+// dropped. Built on first use.
+var stableRunes = sync.OnceValue(func() *stableSet {
+	t := new(stableSet)
+	folder := cases.Fold()
+	for r := rune(utf8.RuneSelf); r < 0x3000; r++ {
+		s := string(r)
+		p := norm.NFKC.PropertiesString(s)
+		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 || p.Decomposition() != nil {
+			continue
+		}
+		if _, ok := lookalikes[r]; ok {
+			continue
+		}
+		if folder.String(s) != s {
+			continue
+		}
+		t[r/64] |= 1 << (r % 64)
+	}
+	return t
+})
+
+func (t *stableSet) has(r rune) bool {
+	return r < 0x3000 && t[r/64]&(1<<(r%64)) != 0
+}
+
+// indexOther returns the index of the first character of s that is neither
+// ASCII nor stable (invalid bytes included), or -1.
+func (t *stableSet) indexOther(s string) int {
+	for i := 0; i < len(s); {
+		k := indexNonASCII(s[i:])
+		if k < 0 {
+			return -1
+		}
+		i += k
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !t.has(r) {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// scratch holds the buffers, the folder and the NFKC iterator that steps 1
+// to 5 reuse within one appendSlow.
+type scratch struct {
+	buf, b []byte
+	folder transform.Transformer
+	iter   norm.Iter
+}
+
+// nfkc appends the NFKC form of src to dst (as norm.NFKC.Append, without
+// allocating a reorder buffer per call).
+func (sc *scratch) nfkc(dst, src []byte) []byte {
+	if norm.NFKC.QuickSpan(src) == len(src) {
+		return append(dst, src...)
+	}
+	sc.iter.Init(norm.NFKC, src)
+	for !sc.iter.Done() {
+		dst = append(dst, sc.iter.Next()...)
+	}
+	return dst
+}
+
+// steps1to5 applies steps 1 to 5 to s; the result is valid until the next
+// call.
+func (sc *scratch) steps1to5(s string) []byte {
 	// Steps 1 and 2: valid UTF-8, invisible characters dropped.
-	buf := make([]byte, 0, len(s)+8)
+	buf := slices.Grow(sc.buf[:0], len(s)+8)
+	sc.b = slices.Grow(sc.b[:0], len(s)+8)
 	invalid := false
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			invalid = false
+			if c >= 0x20 && c != 0x7f || isASCIISpace(c) {
+				buf = append(buf, c)
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && n <= 1 {
 			if !invalid {
@@ -145,23 +281,119 @@ func appendSlow(dst []byte, s string) []byte {
 	}
 
 	// Step 3: NFKC.
-	b := norm.NFKC.Append(make([]byte, 0, len(buf)+8), buf...)
+	b := sc.nfkc(sc.b[:0], buf)
 	// Step 4: look-alikes, before folding loses the case of capitals
 	// such as Greek Μ (whose small form μ imitates nothing).
 	b = mapConfusables(b)
 	// Step 5: fold and renormalise until stable.
-	folder := cases.Fold()
+	if sc.folder == nil {
+		sc.folder = cases.Fold()
+	}
 	for range 3 {
-		f := foldCherokee(appendFold(buf[:0], folder, b))
-		n := norm.NFKC.Append(b[:0], f...)
+		f := foldCherokee(appendFold(buf[:0], sc.folder, b))
+		n := sc.nfkc(b[:0], f)
 		b, buf = n, f
 		if string(n) == string(f) {
 			break // NFKC left the folded text alone: it is stable
 		}
 	}
-	b = mapConfusables(b)
-	// Step 6: white space.
-	return appendCollapsed(dst, b)
+	sc.buf, sc.b = buf, b
+	return mapConfusables(b)
+}
+
+// collapser is step 6 over text appended piece by piece: white-space runs
+// fold to one space, none at either end of what is appended after start.
+type collapser struct {
+	start int  // where the normalised text starts in dst
+	space bool // white space is pending
+}
+
+// ascii appends s, of ASCII and stable characters, with controls dropped
+// and ASCII letters lowered.
+func (c *collapser) ascii(dst []byte, s string) []byte {
+	// At most one space is written per white-space byte of s, plus the
+	// one pending from before it.
+	n := len(dst)
+	dst = slices.Grow(dst, len(s)+1)
+	out := dst[n : n+len(s)+1]
+	w := 0
+	space, empty := c.space, n == c.start
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch asciiClass[ch] {
+		case classUpper:
+			ch += 'a' - 'A'
+		case classSpace:
+			space = true
+			continue
+		case classControl:
+			continue // dropped
+		}
+		if space && (w > 0 || !empty) {
+			out[w] = ' '
+			w++
+		}
+		space = false
+		out[w] = ch
+		w++
+	}
+	c.space = space
+	return dst[:n+w]
+}
+
+// The classes of bytes for collapser.ascii.
+const (
+	classPlain   = iota // kept as it is (also the bytes of stable characters)
+	classUpper          // lowered
+	classSpace          // white space
+	classControl        // dropped
+)
+
+var asciiClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case isASCIISpace(byte(c)):
+			t[c] = classSpace
+		case c < 0x20 || c == 0x7f:
+			t[c] = classControl
+		case c >= 'A' && c <= 'Z':
+			t[c] = classUpper
+		}
+	}
+	return t
+}()
+
+// bytes appends b, the output of steps 1 to 5.
+func (c *collapser) bytes(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		ch := b[i]
+		if ch < utf8.RuneSelf {
+			i++
+			if isASCIISpace(ch) {
+				c.space = true
+				continue
+			}
+			if c.space && len(dst) > c.start {
+				dst = append(dst, ' ')
+			}
+			c.space = false
+			dst = append(dst, ch)
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if unicode.IsSpace(r) {
+			c.space = true
+			i += n
+			continue
+		}
+		if c.space && len(dst) > c.start {
+			dst = append(dst, ' ')
+		}
+		c.space = false
+		dst = append(dst, b[i:i+n]...)
+		i += n
+	}
+	return dst
 }
 
 // foldCherokee maps Cherokee small letters, which x/text's folder produces
@@ -210,9 +442,7 @@ func appendFold(dst []byte, t transform.Transformer, src []byte) []byte {
 func appendTransform(dst []byte, t transform.Transformer, src []byte) []byte {
 	t.Reset()
 	for {
-		if cap(dst)-len(dst) < len(src)+utf8.UTFMax {
-			dst = append(dst[:cap(dst)], make([]byte, len(src)+2*utf8.UTFMax)...)[:len(dst)]
-		}
+		dst = slices.Grow(dst, len(src)+2*utf8.UTFMax)
 		nDst, nSrc, err := t.Transform(dst[len(dst):cap(dst)], src, true)
 		dst = dst[:len(dst)+nDst]
 		src = src[nSrc:]
@@ -222,42 +452,6 @@ func appendTransform(dst []byte, t transform.Transformer, src []byte) []byte {
 			return dst
 		}
 	}
-}
-
-// appendCollapsed appends b to dst with white-space runs folded to one
-// space and no space at either end.
-func appendCollapsed(dst, b []byte) []byte {
-	start := len(dst)
-	space := false
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			i++
-			if isASCIISpace(c) {
-				space = true
-				continue
-			}
-			if space && len(dst) > start {
-				dst = append(dst, ' ')
-			}
-			space = false
-			dst = append(dst, c)
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if unicode.IsSpace(r) {
-			space = true
-			i += n
-			continue
-		}
-		if space && len(dst) > start {
-			dst = append(dst, ' ')
-		}
-		space = false
-		dst = append(dst, b[i:i+n]...)
-		i += n
-	}
-	return dst
 }
 
 // dropped reports whether r is removed in step 2: a default-ignorable code

@@ -1,0 +1,116 @@
+package textnorm
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// referenceAppend is the pipeline of the package doc applied to the whole
+// of s at once, as a reference for appendSlow, which applies steps 1 to 5
+// piece by piece between ASCII white space.
+func referenceAppend(dst []byte, s string) []byte {
+	buf := []byte(strings.ToValidUTF8(s, "\ufffd"))
+	kept := buf[:0:0]
+	for _, r := range string(buf) {
+		if !dropped(r) {
+			kept = utf8.AppendRune(kept, r)
+		}
+	}
+	b := mapConfusables(norm.NFKC.Bytes(kept))
+	folder := cases.Fold()
+	for range 3 {
+		folder.Reset()
+		f := foldCherokee([]byte(folder.String(string(b))))
+		n := norm.NFKC.Bytes(f)
+		b = n
+		if string(n) == string(f) {
+			break
+		}
+	}
+	b = mapConfusables(b)
+	start := len(dst)
+	space := false
+	for _, r := range string(b) {
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		space = false
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+func TestAppendMatchesReference(t *testing.T) {
+	var ins []string
+	for _, tt := range benchInputs {
+		ins = append(ins, tt)
+	}
+	ins = append(ins,
+		"ASCII first, then Windоws and more ASCII "+strings.Repeat("x ", 100)+"Ваш компьютер",
+		"e \u0301 e\u0301 \u0301start", "ends with mark e\u0301", "a\xff \xfeb \xff",
+		" \u200b \u200b ", "\u00a0lead and trail\u3000", "İ I ı ß ẞ", "Ꭰꭰ ᏸ aꭰ",
+		"ΜΙCRΟSΟFΤ ΜΙ", "ﬁ ﬀ ＡＢＣ", "word\u034f\u0301 x", "x\x00y\x7f z\x1f",
+		strings.Repeat("a", 70)+"é"+strings.Repeat(" b", 40)+"ü",
+		"It’s “Urgent” – CALL © 2024 café ÉCOLE", "é\u0323 ’\u0301 a’\u0308b", "x ’ \u0301 ’",
+		"straße Straße ﬁ µ ª", "Ǆ ǅ ǆ", "ı İ ĸ ſ ŉ", "l·l ŀ ĳ",
+	)
+	for _, s := range ins {
+		if got, want := string(Append([]byte("p "), s)), string(referenceAppend([]byte("p "), s)); got != want {
+			t.Errorf("Append(%q) = %q, want %q (reference)", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendMatchesReference(f *testing.F) {
+	for _, s := range []string{"Windоws Dеfender", "a \u0301b", "x\xff y", "Ꭰ ꭰ", "é" + strings.Repeat(" a", 40) + " ü", "It’s é\u0323 ’\u0301", "µ ß ǅ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(Append(nil, s)), string(referenceAppend(nil, s)); got != want {
+			t.Fatalf("Append(%q) = %q, want %q (reference)", s, got, want)
+		}
+	})
+}
+
+// TestAppendMatchesReferenceEveryRune runs every assigned code point through
+// both, in pieces that mix it with ASCII words, white space and marks.
+func TestAppendMatchesReferenceEveryRune(t *testing.T) {
+	rs := assignedRunes()
+	seps := []string{" ", "\t", "\n ", "  "}
+	for i := 0; i < len(rs); i += 64 {
+		var b strings.Builder
+		for j, r := range rs[i:min(i+64, len(rs))] {
+			switch j % 4 {
+			case 0:
+				b.WriteString("Ab")
+			case 1:
+				b.WriteString("\u0301")
+			}
+			b.WriteRune(r)
+			if j%3 == 0 {
+				b.WriteString("x")
+			}
+			b.WriteString(seps[j%len(seps)])
+			switch j % 5 {
+			case 0:
+				b.WriteString("\u0308 plain ascii words here ")
+			case 2:
+				// Longer than maxASCIIGap: the pieces around it are apart.
+				b.WriteString(strings.Repeat("ASCII ", 12) + "\u0345")
+			}
+		}
+		s := b.String()
+		if got, want := string(Append(nil, s)), string(referenceAppend(nil, s)); got != want {
+			t.Fatalf("Append(%q) = %q, want %q (reference)", s, got, want)
+		}
+	}
+}
