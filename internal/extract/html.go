@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
@@ -43,6 +45,10 @@ func (x *extractor) readHTML(src string) {
 	x.walk(doc)
 }
 
+// headSelector selects what readHead reads; one selector group is one
+// pass over the tree, its matches in document order.
+var headSelector = cascadia.MustCompile("style, title, html, meta")
+
 // readHead reads, in one pass over the tree before the walk (which needs
 // the whole style sheet), the <style> blocks, the title, meta data and
 // language. Elements are matched by name in any namespace and attributes
@@ -50,10 +56,7 @@ func (x *extractor) readHTML(src string) {
 func (x *extractor) readHead(root *html.Node) {
 	var lang, contentLang, ogLocale string
 	htmlSeen := false
-	for n := root; n != nil; n = next(root, n, true) {
-		if n.Type != html.ElementNode {
-			continue
-		}
+	for _, n := range goquery.NewDocumentFromNode(root).FindMatcher(headSelector).Nodes {
 		switch n.Data {
 		case "style":
 			x.sheet.addSheet(nodeText(n))
