@@ -15,6 +15,12 @@
 // the regexp baseline is an error, Hyperscan's differences (its \b, case
 // folding and anchors are not Go's) are counted and listed.
 //
+// Adversarial builds inputs meant to be slow (near-misses of the rules'
+// literals and regex words, the regex words shuffled, long runs for a few
+// pathological regexes added to the rules); Run reports the matcher's
+// throughput on each against the corpus text, after checking it against
+// the regexp baseline on them too.
+//
 // Throughput is the median of several timed passes over the whole input in
 // one goroutine; run the command with GOMAXPROCS=1 (as make bench-match
 // does) for one core. The package does not tune or change the matcher; it
