@@ -212,10 +212,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		log.InfoContext(ctx, "API keys loaded", slog.Int("keys", keys.Len()))
 	}
+	proxies, err := auth.ParseProxies(cfg.TrustedProxies)
+	if err != nil { // validated with the flags
+		closeAll()
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if proxies.Len() > 0 {
+		log.InfoContext(ctx, "client addresses from X-Forwarded-For of trusted proxies", slog.Int("prefixes", proxies.Len()))
+	}
 	access := server.NewAccess(server.AccessConfig{
 		Keys:    keys,
 		Open:    open,
 		Limiter: auth.NewLimiter(auth.LimiterConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst}),
+		Proxies: proxies,
 		Metrics: accessMetrics,
 		Logger:  log,
 	})
