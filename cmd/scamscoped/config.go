@@ -50,6 +50,7 @@ type config struct {
 	PurgeInterval  time.Duration // --purge-interval, SCAMSCOPE_PURGE_INTERVAL
 	LookupCache    int           // --lookup-cache, SCAMSCOPE_LOOKUP_CACHE: URLs whose lookups are cached in memory; 0 = off
 	NewAPIKey      string        // --new-api-key=ID:ROLES: print a new key and its key-file line, then exit
+	DebugPprof     bool          // --debug-pprof, SCAMSCOPE_DEBUG_PPROF: /debug/pprof/ on the metrics address
 }
 
 // recvSlack is how far above MaxContentBytes a gRPC message may be: room
@@ -199,6 +200,8 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	fs.DurationVar(&cfg.PurgeInterval, "purge-interval", cfg.PurgeInterval, "how often expired verdicts are removed from the store [$SCAMSCOPE_PURGE_INTERVAL]"+note)
 	note = env("SCAMSCOPE_LOOKUP_CACHE", num(&cfg.LookupCache))
 	fs.IntVar(&cfg.LookupCache, "lookup-cache", cfg.LookupCache, "URLs whose lookup answers are kept in memory (invalidated by this server's writes; 1 min, or 5 s with PostgreSQL); 0 = off [$SCAMSCOPE_LOOKUP_CACHE]"+note)
+	note = env("SCAMSCOPE_DEBUG_PPROF", boolean(&cfg.DebugPprof))
+	fs.BoolVar(&cfg.DebugPprof, "debug-pprof", cfg.DebugPprof, "serve Go's runtime profiles at /debug/pprof/ on the metrics address (for profiling; they reveal internals, keep that address private) [$SCAMSCOPE_DEBUG_PPROF]"+note)
 	fs.StringVar(&cfg.NewAPIKey, "new-api-key", "", "print a new API key for ID:ROLES (e.g. ci-bot:submit or alice:submit,analyst) and its key-file line, then exit")
 
 	if err := errors.Join(errs...); err != nil {

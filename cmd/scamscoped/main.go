@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -240,7 +241,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	if httpLis != nil {
 		httpSrv = &http.Server{
-			Handler:           httpHandler(reg, hs, log),
+			Handler:           httpHandler(reg, hs, cfg.DebugPprof, log),
 			ReadHeaderTimeout: 5 * time.Second,
 			ErrorLog:          errorLog,
 		}
@@ -377,9 +378,17 @@ func shutdown(gs *grpc.Server, hs *health.Server, httpSrvs []*http.Server, queue
 }
 
 // httpHandler serves /metrics from reg and /healthz from the gRPC health
-// server's overall status (200 SERVING, 503 otherwise).
-func httpHandler(reg *prometheus.Registry, hs *health.Server, log *slog.Logger) http.Handler {
+// server's overall status (200 SERVING, 503 otherwise), and with pprof the
+// runtime profiles under /debug/pprof/.
+func httpHandler(reg *prometheus.Registry, hs *health.Server, pprofOn bool, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	if pprofOn {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		Registry: reg,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),
