@@ -111,6 +111,7 @@ start_server "${server_pin[@]}"
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # CPU time of a process, in clock ticks
 tick=$(getconf CLK_TCK)
+busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; } # all CPUs' busy time (with steal), in clock ticks
 per_call() { # ticks calls -> µs per call
   awk -v u="$1" -v t="$tick" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", u / t * 1e6 / n; else printf "?" }'
 }
@@ -121,8 +122,9 @@ per_call() { # ticks calls -> µs per call
 # awk program in $COUNT.
 measure() {
   local name=$1 out=$DIR/$1.out; shift
-  local before gen
+  local before gen busy_before
   before=$(cpu $pid)
+  busy_before=$(busy)
   GOGC=$LOAD_GOGC bash -c 'exec "$@"' _ "$@" >"$out" 2>&1 &
   gen=$!
   local gen_ticks=0 t
@@ -133,9 +135,11 @@ measure() {
   done
   wait $gen || true
   local used=$(( $(cpu $pid) - before )) calls
+  local others=$(( $(busy) - busy_before - used - gen_ticks ))
   calls=$(awk "$COUNT" "$out")
   grep -E "$SHOW" "$out" || true
-  echo "   server CPU: $(per_call "$used" "$calls") µs/call; load generator CPU: $(per_call "$gen_ticks" "$calls") µs/call (last sample); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "   server CPU: $(per_call "$used" "$calls") µs/call; load generator CPU: $(per_call "$gen_ticks" "$calls") µs/call (last sample)"
+  echo "   other work on the machine meanwhile (hypervisor steal included): $(awk -v o="$others" -v t="$tick" -v d="$DURATION" 'BEGIN { o = o < 0 ? 0 : o; printf "%.2f", o / t / (d + 0) }') CPUs on average; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 if [ "${PROFILE:-0}" = 1 ]; then
