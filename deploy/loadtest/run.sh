@@ -47,6 +47,7 @@ CONNECTIONS=${CONNECTIONS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 WRK_THREADS=${WRK_THREADS:-2}
 SETS=${SETS:-known unknown mixed}
+WARMUP=${WARMUP:-100000} # ghz calls before each gRPC set: page in the store, fill the cache, grow the heap
 PIN=${PIN:-1}
 # The Go garbage collector's target for the server and the load generators
 # (GOGC; Go's default is 100). A lookup allocates about 5 KiB across gRPC
@@ -152,7 +153,7 @@ ghz_flags=(--insecure --call scamscope.v1.VerdictService.LookupURL --disable-tem
   --cpus "$ghz_cpus" -c "$CONCURRENCY" --connections "$CONNECTIONS")
 for set in $SETS; do
   # Warm up: page in the store and fill the lookup cache.
-  "${load_pin[@]}" "$GHZ" "${ghz_flags[@]}" -B "$DIR/$set.bin" -n 30000 "$GRPC_ADDR" >/dev/null
+  GOGC=$LOAD_GOGC "${load_pin[@]}" "$GHZ" "${ghz_flags[@]}" -B "$DIR/$set.bin" -n "$WARMUP" "$GRPC_ADDR" >/dev/null
   echo "== gRPC LookupURL, $set URLs: ghz -c $CONCURRENCY --connections $CONNECTIONS --cpus $ghz_cpus -z $DURATION"
   COUNT='/^  Count:/ { print $2 }' SHOW='Requests/sec|Average|Fastest|Slowest|50 % in|99 % in|\[OK\]|\[[A-Z][a-zA-Z]+\] ' \
     measure "ghz-$set" "${load_pin[@]}" "$GHZ" "${ghz_flags[@]}" -B "$DIR/$set.bin" -z "$DURATION" --duration-stop=wait "$GRPC_ADDR"
