@@ -106,7 +106,7 @@ test-postgres: ## Run the store, server and daemon tests on a throwaway PostgreS
 	internal/verdict/testdata/start-postgres.sh stop $$cluster; rm -rf $$dir; exit $$rc
 
 .PHONY: loadtest
-loadtest: $(BIN)/ghz ## Fill a store with 1,000,000 verdicts and measure lookups with ghz (gRPC) and wrk (JSON); N=, DURATION=.
+loadtest: $(BIN)/ghz ## Fill a store with 1,000,000 verdicts and measure lookups with ghz and grpcload (gRPC) and wrk (JSON); N=, DURATION=, PIN=, PROFILE=1.
 	deploy/loadtest/run.sh
 
 .PHONY: build

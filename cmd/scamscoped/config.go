@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scamscope/scamscope/internal/auth"
 )
 
 // config is everything the server is told at start. Every flag has an
@@ -33,20 +35,22 @@ type config struct {
 	EgressAllowLoopback bool          // --egress-allow-loopback, SCAMSCOPE_EGRESS_ALLOW_LOOPBACK: for local testing only
 	EgressPorts         []int         // --egress-ports, SCAMSCOPE_EGRESS_PORTS: ports the browser may reach
 
-	HTTPAddr      string        // --http-addr, SCAMSCOPE_HTTP_ADDR: JSON over HTTP; empty disables
-	CORSOrigins   []string      // --cors-origins, SCAMSCOPE_CORS_ORIGINS: exact origins allowed to call from a browser
-	DataDir       string        // --data-dir, SCAMSCOPE_DATA_DIR: where the embedded store lives
-	StorePath     string        // --store, SCAMSCOPE_STORE: the bbolt file; empty = <data-dir>/scamscope.db
-	PostgresDSN   string        // --postgres-dsn, SCAMSCOPE_POSTGRES_DSN: use PostgreSQL instead of the file
-	APIKeysFile   string        // --api-keys-file, SCAMSCOPE_API_KEYS_FILE
-	APIKeys       string        // --api-keys, SCAMSCOPE_API_KEYS: key lines separated by ';' or spaces
-	RateLimit     float64       // --rate-limit, SCAMSCOPE_RATE_LIMIT: anonymous calls per second per client; 0 = no limit
-	RateBurst     int           // --rate-burst, SCAMSCOPE_RATE_BURST
-	DedupWindow   time.Duration // --dedup-window, SCAMSCOPE_DEDUP_WINDOW
-	SubmitQueue   int           // --submit-queue, SCAMSCOPE_SUBMIT_QUEUE: submitted scans that may wait
-	PurgeInterval time.Duration // --purge-interval, SCAMSCOPE_PURGE_INTERVAL
-	LookupCache   int           // --lookup-cache, SCAMSCOPE_LOOKUP_CACHE: URLs whose lookups are cached in memory; 0 = off
-	NewAPIKey     string        // --new-api-key=ID:ROLES: print a new key and its key-file line, then exit
+	HTTPAddr       string        // --http-addr, SCAMSCOPE_HTTP_ADDR: JSON over HTTP; empty disables
+	CORSOrigins    []string      // --cors-origins, SCAMSCOPE_CORS_ORIGINS: exact origins allowed to call from a browser
+	DataDir        string        // --data-dir, SCAMSCOPE_DATA_DIR: where the embedded store lives
+	StorePath      string        // --store, SCAMSCOPE_STORE: the bbolt file; empty = <data-dir>/scamscope.db
+	PostgresDSN    string        // --postgres-dsn, SCAMSCOPE_POSTGRES_DSN: use PostgreSQL instead of the file
+	APIKeysFile    string        // --api-keys-file, SCAMSCOPE_API_KEYS_FILE
+	APIKeys        string        // --api-keys, SCAMSCOPE_API_KEYS: key lines separated by ';' or spaces
+	RateLimit      float64       // --rate-limit, SCAMSCOPE_RATE_LIMIT: anonymous calls per second per client; 0 = no limit
+	RateBurst      int           // --rate-burst, SCAMSCOPE_RATE_BURST
+	TrustedProxies []string      // --trusted-proxies, SCAMSCOPE_TRUSTED_PROXIES: CIDRs whose X-Forwarded-For names the client
+	DedupWindow    time.Duration // --dedup-window, SCAMSCOPE_DEDUP_WINDOW
+	SubmitQueue    int           // --submit-queue, SCAMSCOPE_SUBMIT_QUEUE: submitted scans that may wait
+	PurgeInterval  time.Duration // --purge-interval, SCAMSCOPE_PURGE_INTERVAL
+	LookupCache    int           // --lookup-cache, SCAMSCOPE_LOOKUP_CACHE: URLs whose lookups are cached in memory; 0 = off
+	NewAPIKey      string        // --new-api-key=ID:ROLES: print a new key and its key-file line, then exit
+	DebugPprof     bool          // --debug-pprof, SCAMSCOPE_DEBUG_PPROF: /debug/pprof/ on the metrics address
 }
 
 // recvSlack is how far above MaxContentBytes a gRPC message may be: room
@@ -186,6 +190,8 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "anonymous calls per second per client address (IPv6: per /64) to ScanContent, LookupURL, SearchHashes; 0 = no limit [$SCAMSCOPE_RATE_LIMIT]"+note)
 	note = env("SCAMSCOPE_RATE_BURST", num(&cfg.RateBurst))
 	fs.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "anonymous calls one client may make at once [$SCAMSCOPE_RATE_BURST]"+note)
+	note = env("SCAMSCOPE_TRUSTED_PROXIES", (*stringList)(&cfg.TrustedProxies).Set)
+	fs.Var((*stringList)(&cfg.TrustedProxies), "trusted-proxies", "comma-separated CIDRs or addresses of the load balancers in front of the server (10.0.0.0/8,2001:db8::/32): from these peers, the rightmost X-Forwarded-For entry that is not a proxy is the client the rate limit counts; from any other peer the header is ignored. Empty: the peer address [$SCAMSCOPE_TRUSTED_PROXIES]"+note)
 	note = env("SCAMSCOPE_DEDUP_WINDOW", dur(&cfg.DedupWindow))
 	fs.DurationVar(&cfg.DedupWindow, "dedup-window", cfg.DedupWindow, "SubmitURLs returns the recent scan of a URL and profile scanned within this window, unless forced; 0 disables [$SCAMSCOPE_DEDUP_WINDOW]"+note)
 	note = env("SCAMSCOPE_SUBMIT_QUEUE", num(&cfg.SubmitQueue))
@@ -194,6 +200,8 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (co
 	fs.DurationVar(&cfg.PurgeInterval, "purge-interval", cfg.PurgeInterval, "how often expired verdicts are removed from the store [$SCAMSCOPE_PURGE_INTERVAL]"+note)
 	note = env("SCAMSCOPE_LOOKUP_CACHE", num(&cfg.LookupCache))
 	fs.IntVar(&cfg.LookupCache, "lookup-cache", cfg.LookupCache, "URLs whose lookup answers are kept in memory (invalidated by this server's writes; 1 min, or 5 s with PostgreSQL); 0 = off [$SCAMSCOPE_LOOKUP_CACHE]"+note)
+	note = env("SCAMSCOPE_DEBUG_PPROF", boolean(&cfg.DebugPprof))
+	fs.BoolVar(&cfg.DebugPprof, "debug-pprof", cfg.DebugPprof, "serve Go's runtime profiles at /debug/pprof/ on the metrics address (for profiling; they reveal internals, keep that address private) [$SCAMSCOPE_DEBUG_PPROF]"+note)
 	fs.StringVar(&cfg.NewAPIKey, "new-api-key", "", "print a new API key for ID:ROLES (e.g. ci-bot:submit or alice:submit,analyst) and its key-file line, then exit")
 
 	if err := errors.Join(errs...); err != nil {
@@ -260,6 +268,9 @@ func (c *config) validate() error {
 	}
 	if c.RateLimit > 0 && c.RateBurst < 1 {
 		errs = append(errs, fmt.Errorf("--rate-burst must be at least 1, got %d", c.RateBurst))
+	}
+	if _, err := auth.ParseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if c.DedupWindow < 0 {
 		errs = append(errs, fmt.Errorf("--dedup-window must be 0 (off) or more, got %v", c.DedupWindow))

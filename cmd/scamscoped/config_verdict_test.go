@@ -23,7 +23,7 @@ func TestParseConfigVerdictFlags(t *testing.T) {
 		{name: "defaults", env: map[string]string{"HOME": "/home/u"}, check: func(c config) string {
 			if c.HTTPAddr != "127.0.0.1:8080" || c.DataDir != "/home/u/.local/state/scamscope" || c.storePath() != "/home/u/.local/state/scamscope/scamscope.db" ||
 				c.PostgresDSN != "" || c.RateLimit != 100 || c.RateBurst != 200 || c.DedupWindow != 10*time.Minute || c.SubmitQueue != 1000 ||
-				c.PurgeInterval != 10*time.Minute || len(c.CORSOrigins) != 0 || c.LookupCache != 100_000 {
+				c.PurgeInterval != 10*time.Minute || len(c.CORSOrigins) != 0 || c.LookupCache != 100_000 || len(c.TrustedProxies) != 0 {
 				return "not the documented defaults"
 			}
 			return ""
@@ -60,6 +60,22 @@ func TestParseConfigVerdictFlags(t *testing.T) {
 				}
 				return ""
 			}},
+		{name: "trusted proxies", args: []string{"--trusted-proxies=10.0.0.0/8, 2001:db8::/32"},
+			env: map[string]string{"SCAMSCOPE_TRUSTED_PROXIES": "192.0.2.1"},
+			check: func(c config) string {
+				if strings.Join(c.TrustedProxies, " ") != "10.0.0.0/8 2001:db8::/32" {
+					return "--trusted-proxies not applied"
+				}
+				return ""
+			}},
+		{name: "trusted proxies from the environment", env: map[string]string{"SCAMSCOPE_TRUSTED_PROXIES": "192.0.2.1,10.0.0.0/8"},
+			check: func(c config) string {
+				if strings.Join(c.TrustedProxies, " ") != "192.0.2.1 10.0.0.0/8" {
+					return "SCAMSCOPE_TRUSTED_PROXIES not applied"
+				}
+				return ""
+			}},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies=10.0.0.0/8,lb.internal"}, wantErr: "--trusted-proxies"},
 		{name: "bad rate", env: map[string]string{"SCAMSCOPE_RATE_LIMIT": "fast"}, wantErr: "SCAMSCOPE_RATE_LIMIT"},
 		{name: "negative rate", args: []string{"--rate-limit=-1"}, wantErr: "--rate-limit"},
 		{name: "zero burst", args: []string{"--rate-burst=0"}, wantErr: "--rate-burst"},

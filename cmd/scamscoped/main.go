@@ -36,6 +36,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"runtime"
@@ -212,10 +213,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		log.InfoContext(ctx, "API keys loaded", slog.Int("keys", keys.Len()))
 	}
+	proxies, err := auth.ParseProxies(cfg.TrustedProxies)
+	if err != nil { // validated with the flags
+		closeAll()
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if proxies.Len() > 0 {
+		log.InfoContext(ctx, "client addresses from X-Forwarded-For of trusted proxies", slog.Int("prefixes", proxies.Len()))
+	}
 	access := server.NewAccess(server.AccessConfig{
 		Keys:    keys,
 		Open:    open,
 		Limiter: auth.NewLimiter(auth.LimiterConfig{Rate: cfg.RateLimit, Burst: cfg.RateBurst}),
+		Proxies: proxies,
 		Metrics: accessMetrics,
 		Logger:  log,
 	})
@@ -231,7 +241,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	if httpLis != nil {
 		httpSrv = &http.Server{
-			Handler:           httpHandler(reg, hs, log),
+			Handler:           httpHandler(reg, hs, cfg.DebugPprof, log),
 			ReadHeaderTimeout: 5 * time.Second,
 			ErrorLog:          errorLog,
 		}
@@ -368,9 +378,17 @@ func shutdown(gs *grpc.Server, hs *health.Server, httpSrvs []*http.Server, queue
 }
 
 // httpHandler serves /metrics from reg and /healthz from the gRPC health
-// server's overall status (200 SERVING, 503 otherwise).
-func httpHandler(reg *prometheus.Registry, hs *health.Server, log *slog.Logger) http.Handler {
+// server's overall status (200 SERVING, 503 otherwise), and with pprof the
+// runtime profiles under /debug/pprof/.
+func httpHandler(reg *prometheus.Registry, hs *health.Server, pprofOn bool, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
+	if pprofOn {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		Registry: reg,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError),

@@ -21,6 +21,14 @@
 // full the least recently seen client is forgotten (and starts again with a
 // full bucket).
 //
+// Client addresses behind a load balancer. Proxies lists the balancers
+// (CIDR prefixes) whose X-Forwarded-For is believed: for a call from one of
+// them, Client walks the header from the right, past entries that are
+// themselves trusted proxies, and takes the first that is not (a client can
+// prepend forged entries, never append them); from any other peer the
+// header is ignored. Junk in the header stops the walk at the last trusted
+// proxy.
+//
 // The package does not know which methods need which role, nor gRPC or HTTP:
 // internal/server maps methods to roles and answers with status codes.
 package auth

@@ -187,24 +187,26 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.routes.ServeHTTP(w, r)
 }
 
-// withKey puts the request's API key headers into incoming metadata, as
-// grpc-gateway does for its own routes.
+// withKey puts the request's API key headers, and its X-Forwarded-For for
+// the rate limiter, into incoming metadata, as grpc-gateway does for its own
+// routes. It reports whether a key was sent.
 func withKey(r *http.Request) (context.Context, bool) {
 	ctx := r.Context()
-	var md metadata.MD
+	md := metadata.MD{}
 	if v := r.Header.Get("Authorization"); v != "" {
-		md = metadata.Pairs("authorization", v)
+		md.Set("authorization", v)
 	}
 	if v := r.Header.Get("X-Api-Key"); v != "" {
-		if md == nil {
-			md = metadata.MD{}
-		}
 		md.Set("x-api-key", v)
 	}
-	if md == nil {
+	keyed := len(md) > 0
+	if v := r.Header.Values("X-Forwarded-For"); len(v) > 0 {
+		md.Set("x-forwarded-for", v...)
+	}
+	if len(md) == 0 {
 		return ctx, false
 	}
-	return metadata.NewIncomingContext(ctx, md), true
+	return metadata.NewIncomingContext(ctx, md), keyed
 }
 
 func (g *Gateway) lookup(w http.ResponseWriter, r *http.Request) {

@@ -48,7 +48,9 @@ type env struct {
 	http    *http.Client
 }
 
-func startEnv(t *testing.T, rate float64, burst int) *env {
+// startEnv starts the servers with an anonymous rate limit, believing
+// X-Forwarded-For from the proxies' CIDRs.
+func startEnv(t *testing.T, rate float64, burst int, proxies ...string) *env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "v.db"), boltstore.Options{})
@@ -73,9 +75,13 @@ func startEnv(t *testing.T, rate float64, burst int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trusted, err := auth.ParseProxies(proxies)
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := server.Options{
 		Scan: svc, Verdict: vs, Logger: log,
-		Access: server.NewAccess(server.AccessConfig{Keys: keys, Limiter: auth.NewLimiter(auth.LimiterConfig{Rate: rate, Burst: burst})}),
+		Access: server.NewAccess(server.AccessConfig{Keys: keys, Proxies: trusted, Limiter: auth.NewLimiter(auth.LimiterConfig{Rate: rate, Burst: burst})}),
 	}
 	gs, _ := server.NewGRPC(opts)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -272,6 +278,49 @@ func TestJSONErrors(t *testing.T) {
 	}
 	if a := e.do(t, "GET", "/v1/lookup?url=https%3A%2F%2Fa.example%2F", "", map[string]string{"X-Api-Key": e.analyst}); a.code != 200 {
 		t.Errorf("keyed lookup over the anonymous rate = %d %s, want 200", a.code, a.body)
+	}
+}
+
+// TestRateLimitForwardedFor: behind a trusted proxy, the JSON API counts
+// anonymous calls per forwarded client, on the hand-written routes and the
+// generated ones alike; from other peers X-Forwarded-For is ignored.
+func TestRateLimitForwardedFor(t *testing.T) {
+	const (
+		lookup = "/v1/lookup?url=https%3A%2F%2Fa.example%2F"
+		post   = "/scamscope.v1.VerdictService/LookupURL"
+		body   = `{"url":"https://a.example/"}`
+	)
+	e := startEnv(t, 0.001, 1, "127.0.0.0/8", "::1")
+	steps := []struct {
+		method, path, body, xff string
+		want                    int
+	}{
+		{"GET", lookup, "", "203.0.113.1", 200},
+		{"GET", lookup, "", "203.0.113.1", 429},
+		{"POST", post, body, "203.0.113.1", 429}, // one bucket for both routes
+		{"POST", post, body, "203.0.113.2", 200},
+		{"GET", lookup, "", "203.0.113.2", 429},
+		{"GET", lookup, "", "198.51.100.7, 203.0.113.2", 429}, // forged left entry
+		{"GET", lookup, "", "203.0.113.3, 127.0.0.5", 200},    // two proxies
+		{"GET", lookup, "", "", 200},                          // the proxy itself
+		{"POST", post, body, "", 429},
+	}
+	for i, s := range steps {
+		h := map[string]string{}
+		if s.xff != "" {
+			h["X-Forwarded-For"] = s.xff
+		}
+		if a := e.do(t, s.method, s.path, s.body, h); a.code != s.want {
+			t.Errorf("step %d: %s %s with X-Forwarded-For %q = %d %s, want %d", i, s.method, s.path, s.xff, a.code, a.body, s.want)
+		}
+	}
+
+	u := startEnv(t, 0.001, 1) // no trusted proxies
+	if a := u.do(t, "GET", lookup, "", map[string]string{"X-Forwarded-For": "203.0.113.1"}); a.code != 200 {
+		t.Fatalf("first lookup = %d %s", a.code, a.body)
+	}
+	if a := u.do(t, "GET", lookup, "", map[string]string{"X-Forwarded-For": "203.0.113.2"}); a.code != 429 {
+		t.Errorf("lookup claiming another address, no trusted proxies = %d, want 429 (the header is not believed)", a.code)
 	}
 }
 

@@ -49,6 +49,10 @@ type AccessConfig struct {
 	Open bool
 	// Limiter bounds anonymous calls per client; nil for no limit.
 	Limiter *auth.Limiter
+	// Proxies are the load balancers whose "x-forwarded-for" metadata (the
+	// X-Forwarded-For header on the gateway) names the client; nil: the
+	// client is the peer address, whatever the call says.
+	Proxies *auth.Proxies
 	// Metrics count refusals; nil for none.
 	Metrics *AccessMetrics
 	// Logger receives refusals at debug level (key IDs, never secrets).
@@ -169,7 +173,7 @@ func (a *Access) check(ctx context.Context, method string) (context.Context, err
 		}
 		return ctx, nil
 	}
-	if rule.limited && !sent && !a.cfg.Limiter.Allow(peerAddr(ctx)) {
+	if rule.limited && !sent && !a.cfg.Limiter.Allow(a.client(ctx)) {
 		return ctx, a.refuse(ctx, method, codes.ResourceExhausted,
 			"rate limit exceeded for your address: slow down, cache answers for their cache_duration, or use an API key")
 	}
@@ -204,7 +208,7 @@ func (a *Access) refuse(ctx context.Context, method string, c codes.Code, msg st
 	a.cfg.Metrics.inc(c)
 	if a.cfg.Logger.Enabled(ctx, slog.LevelDebug) {
 		a.cfg.Logger.DebugContext(ctx, "call refused", slog.String("method", method), slog.String("code", c.String()),
-			slog.String("client", peerAddr(ctx).String()))
+			slog.String("client", a.client(ctx).String()))
 	}
 	return status.Error(c, msg)
 }
@@ -228,7 +232,17 @@ func credentials(ctx context.Context) (string, bool, error) {
 	return "", false, nil
 }
 
-// peerAddr is the client's IP address, or the zero Addr when unknown.
+// client is the address the call is counted under: the peer's, or the one
+// a trusted proxy forwarded.
+func (a *Access) client(ctx context.Context) netip.Addr {
+	peer := peerAddr(ctx)
+	if !a.cfg.Proxies.Trusted(peer) {
+		return peer
+	}
+	return a.cfg.Proxies.Client(peer, metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"))
+}
+
+// peerAddr is the connection's IP address, or the zero Addr when unknown.
 func peerAddr(ctx context.Context) netip.Addr {
 	p, ok := peer.FromContext(ctx)
 	if !ok {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,7 +27,19 @@ type Metrics struct {
 	handled  *prometheus.CounterVec
 	handling *prometheus.HistogramVec
 	items    *prometheus.CounterVec
+	methods  sync.Map // full method name -> *methodMetrics
 }
+
+// methodMetrics are one method's series, looked up once rather than by
+// label values on every call (which hashes them byte by byte).
+type methodMetrics struct {
+	handling prometheus.Observer
+	handled  [maxCode + 1]atomic.Pointer[prometheus.Counter] // by code, made on first use
+}
+
+// maxCode is the largest gRPC status code; handledFor looks up codes
+// above it by label values.
+const maxCode = codes.Unauthenticated
 
 // NewMetrics creates the gRPC server metrics and registers them with reg.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
@@ -55,9 +69,29 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 func methodLabel(fullMethod string) string { return strings.TrimPrefix(fullMethod, "/") }
 
 func (m *Metrics) observe(fullMethod string, start time.Time, err error) {
-	method := methodLabel(fullMethod)
-	m.handled.WithLabelValues(method, status.Code(err).String()).Inc()
-	m.handling.WithLabelValues(method).Observe(time.Since(start).Seconds())
+	mm := m.method(fullMethod)
+	m.handledFor(mm, fullMethod, status.Code(err)).Inc()
+	mm.handling.Observe(time.Since(start).Seconds())
+}
+
+func (m *Metrics) method(fullMethod string) *methodMetrics {
+	if v, ok := m.methods.Load(fullMethod); ok {
+		return v.(*methodMetrics)
+	}
+	v, _ := m.methods.LoadOrStore(fullMethod, &methodMetrics{handling: m.handling.WithLabelValues(methodLabel(fullMethod))})
+	return v.(*methodMetrics)
+}
+
+func (m *Metrics) handledFor(mm *methodMetrics, fullMethod string, c codes.Code) prometheus.Counter {
+	if c > maxCode {
+		return m.handled.WithLabelValues(methodLabel(fullMethod), c.String())
+	}
+	if p := mm.handled[c].Load(); p != nil {
+		return *p
+	}
+	ctr := m.handled.WithLabelValues(methodLabel(fullMethod), c.String())
+	mm.handled[c].Store(&ctr) // a race stores the same series twice: harmless
+	return ctr
 }
 
 func (m *Metrics) observeItem(fullMethod string, c codes.Code) {

@@ -71,6 +71,7 @@ type venvConfig struct {
 	queue     bool // a scan queue (without a browser: scans fail)
 	queueSize int
 	store     func(t *testing.T) verdict.Store // default: bolt in a temp dir
+	proxies   []string                         // trusted proxies' CIDRs
 }
 
 // venv is a real gRPC server with a VerdictService over a real store.
@@ -152,8 +153,12 @@ func startVerdict(t *testing.T, vc venvConfig) *venv {
 	tk := newTestKeys(t)
 	var access *Access
 	if !vc.noAccess {
+		proxies, err := auth.ParseProxies(vc.proxies)
+		if err != nil {
+			t.Fatal(err)
+		}
 		access = NewAccess(AccessConfig{
-			Keys: tk.keys, Open: vc.open, Logger: log,
+			Keys: tk.keys, Open: vc.open, Logger: log, Proxies: proxies,
 			Limiter: auth.NewLimiter(auth.LimiterConfig{Rate: vc.rate, Burst: vc.burst}),
 		})
 	}
@@ -697,6 +702,57 @@ func TestRateLimit(t *testing.T) {
 	hc := healthpb.NewHealthClient(e.conn)
 	if _, err := hc.Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
 		t.Errorf("health Check over the rate = %v, want OK (not limited)", err)
+	}
+}
+
+// TestRateLimitForwardedFor: behind a trusted proxy (here loopback, where
+// the test client connects from) the limit counts the address the proxy
+// forwarded; from any other peer the header is ignored.
+func TestRateLimitForwardedFor(t *testing.T) {
+	lookup := func(e *venv, xff ...string) error {
+		ctx := ctxTimeout(t)
+		for _, v := range xff {
+			ctx = metadata.AppendToOutgoingContext(ctx, "x-forwarded-for", v)
+		}
+		_, err := e.verdict.LookupURL(ctx, &scamscopev1.LookupURLRequest{Url: "https://rate.example/"})
+		return err
+	}
+	t.Run("trusted", func(t *testing.T) {
+		e := startVerdict(t, venvConfig{rate: 0.001, burst: 1, proxies: []string{"127.0.0.0/8", "::1"}})
+		steps := []struct {
+			xff  []string
+			want codes.Code
+		}{
+			{[]string{"203.0.113.1"}, codes.OK},
+			{[]string{"203.0.113.1"}, codes.ResourceExhausted},
+			{[]string{"203.0.113.2"}, codes.OK}, // another client, its own bucket
+			// A forged entry left of what the proxy appended changes nothing.
+			{[]string{"198.51.100.77, 203.0.113.1"}, codes.ResourceExhausted},
+			// Two proxies: the client is the rightmost untrusted entry.
+			{[]string{"203.0.113.3", "127.0.0.9"}, codes.OK},
+			{[]string{"203.0.113.3, 127.0.0.8"}, codes.ResourceExhausted},
+			// No header: the proxy itself is the client.
+			{nil, codes.OK},
+			{nil, codes.ResourceExhausted},
+			// Junk stops at the last proxy: the loopback bucket, used up above.
+			{[]string{"not-an-address"}, codes.ResourceExhausted},
+		}
+		for i, s := range steps {
+			if err := lookup(e, s.xff...); code(err) != s.want {
+				t.Errorf("step %d: LookupURL with x-forwarded-for %q = %v, want %v", i, s.xff, err, s.want)
+			}
+		}
+	})
+	for name, proxies := range map[string][]string{"no proxies": nil, "peer not a proxy": {"10.0.0.0/8"}} {
+		t.Run(name, func(t *testing.T) {
+			e := startVerdict(t, venvConfig{rate: 0.001, burst: 1, proxies: proxies})
+			if err := lookup(e, "203.0.113.1"); err != nil {
+				t.Fatalf("first call = %v", err)
+			}
+			if err := lookup(e, "203.0.113.2"); code(err) != codes.ResourceExhausted {
+				t.Errorf("second call claiming another address = %v, want ResourceExhausted (the header is not believed)", err)
+			}
+		})
 	}
 }
 

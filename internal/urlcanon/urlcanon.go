@@ -402,6 +402,9 @@ func isPlainHostname(s string) bool {
 // leading 0, hex with 0x), the last one filling the remaining bytes, and
 // returns the dotted quad.
 func parseIPv4(h string) (string, bool) {
+	if !ipv4Chars(h) {
+		return "", false // a host name: most hosts, answered without allocating
+	}
 	parts := strings.Split(h, ".")
 	if len(parts) > 4 {
 		return "", false
@@ -428,6 +431,18 @@ func parseIPv4(h string) (string, bool) {
 	return a.String(), true
 }
 
+// ipv4Chars reports whether h has only the bytes parseIPv4 accepts: digits,
+// hex digits, x and dots.
+func ipv4Chars(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || c == 'x' || c == 'X' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 func parseIPNumber(p string) (uint64, bool) {
 	base := 10
 	switch {
@@ -446,10 +461,38 @@ func parseIPNumber(p string) (uint64, bool) {
 	return n, err == nil
 }
 
+// cleanPath reports whether canonPath would return p as it is: p starts
+// with a slash and has no empty segment (but perhaps the last), no "." and
+// no "..". Most paths are clean; this spares them the split and join.
+func cleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	start := 1 // of the current segment
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
+		}
+		switch seg := p[start:i]; seg {
+		case "":
+			if i < len(p) {
+				return false // "//"; a trailing "/" is kept as it is
+			}
+		case ".", "..":
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
 // canonPath resolves "." and ".." segments and collapses runs of slashes.
 func canonPath(p string) string {
 	if p == "" || p == "/" {
 		return "/"
+	}
+	if cleanPath(p) {
+		return p
 	}
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))

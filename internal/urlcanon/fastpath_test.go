@@ -1,0 +1,94 @@
+package urlcanon
+
+import (
+	"strings"
+	"testing"
+)
+
+// slowCanonPath is canonPath without the clean-path shortcut.
+func slowCanonPath(p string) string {
+	if p == "" || p == "/" {
+		return "/"
+	}
+	segs := strings.Split(p[1:], "/")
+	out := make([]string, 0, len(segs))
+	trailing := false
+	for _, s := range segs {
+		trailing = false
+		switch s {
+		case "", ".":
+			trailing = true
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			trailing = true
+		default:
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return "/"
+	}
+	r := "/" + strings.Join(out, "/")
+	if trailing {
+		r += "/"
+	}
+	return r
+}
+
+func TestCleanPath(t *testing.T) {
+	for _, tc := range []struct {
+		p    string
+		want bool
+	}{
+		{"/", true}, {"/a", true}, {"/a/b/", true}, {"/a.b/..c/.d", true},
+		{"", false}, {"a", false}, {"//", false}, {"/a//b", false}, {"/.", false}, {"/a/./b", false},
+		{"/a/..", false}, {"/../a", false}, {"/a/.", false},
+	} {
+		if got := cleanPath(tc.p); got != tc.want {
+			t.Errorf("cleanPath(%q) = %v, want %v", tc.p, got, tc.want)
+		}
+		if tc.want && tc.p != "" && slowCanonPath(tc.p) != tc.p {
+			t.Errorf("cleanPath(%q) is true but the full canonPath changes it to %q", tc.p, slowCanonPath(tc.p))
+		}
+	}
+}
+
+// FuzzFastPaths checks the shortcuts against the long way round: canonPath
+// against slowCanonPath, and parseIPv4's character check against parsing.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{"/a/b", "/a//b/", "/./", "/a/../b/.", "0x7f.1", "127.0.0.1", "host-12.example", "0X1.0xFF", "1e3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 0 && s[0] == '/' {
+			if got, want := canonPath(s), slowCanonPath(s); got != want {
+				t.Errorf("canonPath(%q) = %q, want %q", s, got, want)
+			}
+		}
+		if !ipv4Chars(s) {
+			// The shortcut says "not an address": parsing must agree.
+			parts := strings.Split(s, ".")
+			if len(parts) > 4 {
+				return
+			}
+			for _, p := range parts {
+				if _, ok := parseIPNumber(p); !ok {
+					return
+				}
+			}
+			t.Errorf("ipv4Chars(%q) = false, but every part parses as a number", s)
+		}
+	})
+}
+
+func BenchmarkCanonicalizeClean(b *testing.B) {
+	const raw = "https://host-4711.example/path/3/page.html?id=304711"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Canonicalize(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
