@@ -10,31 +10,7 @@ func slowCanonPath(p string) string {
 	if p == "" || p == "/" {
 		return "/"
 	}
-	segs := strings.Split(p[1:], "/")
-	out := make([]string, 0, len(segs))
-	trailing := false
-	for _, s := range segs {
-		trailing = false
-		switch s {
-		case "", ".":
-			trailing = true
-		case "..":
-			if len(out) > 0 {
-				out = out[:len(out)-1]
-			}
-			trailing = true
-		default:
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		return "/"
-	}
-	r := "/" + strings.Join(out, "/")
-	if trailing {
-		r += "/"
-	}
-	return r
+	return resolveSegments(p)
 }
 
 func TestCleanPath(t *testing.T) {

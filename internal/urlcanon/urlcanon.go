@@ -494,6 +494,13 @@ func canonPath(p string) string {
 	if cleanPath(p) {
 		return p
 	}
+	return resolveSegments(p)
+}
+
+// resolveSegments is canonPath without the clean-path shortcut: it
+// resolves "." and ".." and collapses empty segments of p (which starts
+// with "/").
+func resolveSegments(p string) string {
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))
 	trailing := false
