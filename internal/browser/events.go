@@ -32,6 +32,7 @@ func (s *scan) onEvent(ev any) {
 		if s.navSent && ev.Frame != nil && ev.Frame.ParentID == "" {
 			s.finalURL = ev.Frame.URL + ev.Frame.URLFragment
 			s.committed = true
+			s.lastNav = time.Now()
 		}
 	case *page.EventNavigatedWithinDocument:
 		if ev.FrameID == s.mainFrame && s.navSent {
@@ -43,12 +44,14 @@ func (s *scan) onEvent(ev any) {
 	case *page.EventFrameRequestedNavigation:
 		if ev.FrameID == s.mainFrame && ev.Disposition == page.ClientNavigationDispositionCurrentTab {
 			s.pendingKind = navKind(ev.Reason)
+			s.lastNav = time.Now()
 		}
 	case *network.EventRequestWillBeSent:
 		if ev.Type != network.ResourceTypeDocument || ev.FrameID != s.mainFrame || !s.navSent || ev.Request == nil {
 			return
 		}
 		u := ev.Request.URL + ev.Request.URLFragment
+		s.lastNav = time.Now()
 		switch {
 		case ev.RedirectResponse != nil:
 			if n := len(s.redirects); n > 0 && s.redirects[n-1].Status == 0 {

@@ -33,6 +33,10 @@ const (
 	// stepTimeout bounds one visitor action: a renderer that does not
 	// acknowledge an input event in this time is busy.
 	stepTimeout = time.Second
+	// stepAttempts is how often an action is tried before the page counts
+	// as busy: a renderer held up by a dialog loop, or by a loaded
+	// machine, often takes the event on the second try.
+	stepAttempts = 2
 	// closeTimeout bounds the disposal of a scan's browser context.
 	closeTimeout = 5 * time.Second
 )
@@ -80,6 +84,7 @@ type scan struct {
 	redirects    []Navigation
 	redirectsCut int
 	pendingKind  NavKind
+	lastNav      time.Time // the main frame's last navigation event
 	finalURL     string
 	status       int
 	console      []string
@@ -455,13 +460,19 @@ func (s *scan) act(ctx context.Context) {
 		key("u", "KeyU", 85, ctrl),
 	}
 	for _, step := range steps {
-		if ctx.Err() != nil {
-			s.note("visitor actions: cut by the deadline")
-			return
+		var err error
+		for range stepAttempts {
+			if ctx.Err() != nil {
+				s.note("visitor actions: cut by the deadline")
+				return
+			}
+			sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+			err = step(sctx)
+			cancel()
+			if err == nil {
+				break
+			}
 		}
-		sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-		err := step(sctx)
-		cancel()
 		if err != nil {
 			s.note("visitor actions: page did not respond")
 			return
@@ -469,18 +480,38 @@ func (s *scan) act(ctx context.Context) {
 	}
 }
 
-// settle lets the page run for SettleTime.
+// settle lets the page run for SettleTime, and for SettleTime more, up to
+// maxSettleRounds in all, while the main frame keeps navigating (a meta
+// refresh, then a script redirect, ...): what the chain ends on is the
+// page the visitor sees.
 func (s *scan) settle(ctx context.Context) {
 	t := time.NewTimer(s.cfg.SettleTime)
 	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.crashed:
-	case <-s.inst.browser.LostConnection:
-	case <-ctx.Done():
-		s.note("settle: cut short by the deadline")
+	for round := 1; ; round++ {
+		start := time.Now()
+		select {
+		case <-t.C:
+		case <-s.crashed:
+			return
+		case <-s.inst.browser.LostConnection:
+			return
+		case <-ctx.Done():
+			s.note("settle: cut short by the deadline")
+			return
+		}
+		s.mu.Lock()
+		navigated := s.lastNav.After(start)
+		s.mu.Unlock()
+		if !navigated || round == maxSettleRounds {
+			return
+		}
+		t.Reset(s.cfg.SettleTime)
 	}
 }
+
+// maxSettleRounds bounds how long settle follows a page that keeps
+// navigating.
+const maxSettleRounds = 4
 
 // close disposes of the browser context (and with it the tab and any
 // popups) while the tab's event loop still drains its messages, then
