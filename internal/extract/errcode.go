@@ -215,30 +215,18 @@ func labelledCodes(s string, from int, out []found) []found {
 	var roots [len(labelRoots)][]int // occurrences in s[from:], nil until looked for
 	var looked [len(labelRoots)]bool
 	for _, l := range allLabels {
+		var at []int // the occurrences of the label, in order
 		if l.root < 0 {
-			out = labelled(s, from, l.label, l.strong, nil, out)
-			continue
-		}
-		if !looked[l.root] {
-			looked[l.root] = true
-			r := labelRoots[l.root]
-			for i := from; ; {
-				k := strings.Index(s[i:], r)
-				if k < 0 {
-					break
-				}
-				roots[l.root] = append(roots[l.root], i+k)
-				i += k + 1
+			at = indexAll(s, from, l.label)
+		} else {
+			if !looked[l.root] {
+				looked[l.root] = true
+				roots[l.root] = indexAll(s, from, labelRoots[l.root])
 			}
-		}
-		if len(roots[l.root]) == 0 {
-			continue
-		}
-		// The occurrences of the label, in order.
-		var at []int
-		for _, p := range roots[l.root] {
-			if a := p - l.offset; a >= from && strings.HasPrefix(s[a:], l.label) {
-				at = append(at, a)
+			for _, p := range roots[l.root] {
+				if a := p - l.offset; a >= from && strings.HasPrefix(s[a:], l.label) {
+					at = append(at, a)
+				}
 			}
 		}
 		if len(at) > 0 {
@@ -248,26 +236,32 @@ func labelledCodes(s string, from int, out []found) []found {
 	return out
 }
 
-// labelled appends the codes after label in s[from:]. occ, when not nil,
-// holds every occurrence of label there, in order.
+// indexAll returns every index in s[from:] (overlapping ones too) at which
+// sub starts, in order.
+func indexAll(s string, from int, sub string) []int {
+	var at []int
+	for i := from; ; {
+		k := strings.Index(s[i:], sub)
+		if k < 0 {
+			return at
+		}
+		at = append(at, i+k)
+		i += k + 1
+	}
+}
+
+// labelled appends the codes after label in s[from:]; occ holds every
+// occurrence of label there, in order.
 func labelled(s string, from int, label string, strong bool, occ []int, out []found) []found {
 	for i := from; i < len(s); {
-		var at int
-		if occ == nil {
-			k := strings.Index(s[i:], label)
-			if k < 0 {
-				return out
-			}
-			at = i + k
-		} else {
-			for len(occ) > 0 && occ[0] < i {
-				occ = occ[1:]
-			}
-			if len(occ) == 0 {
-				return out
-			}
-			at, occ = occ[0], occ[1:]
+		for len(occ) > 0 && occ[0] < i {
+			occ = occ[1:]
 		}
+		if len(occ) == 0 {
+			return out
+		}
+		at := occ[0]
+		occ = occ[1:]
 		i = at + len(label)
 		// A Latin label starts a word: "terror code" is not "error code".
 		if at > from && label[0] < utf8.RuneSelf {

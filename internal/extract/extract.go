@@ -96,7 +96,7 @@ func (x *extractor) collect() {
 			case kindHTML:
 				x.readHTML(body)
 			case kindScript:
-				x.script("content", []byte(body), parsed)
+				x.script("content", body, parsed)
 			case kindText:
 				x.text = append(x.text, body...)
 			}
@@ -107,7 +107,7 @@ func (x *extractor) collect() {
 		if name == "" {
 			name = "submitted"
 		}
-		x.script(name, s.Source, nil)
+		x.script(name, string(s.Source), nil)
 	}
 }
 
@@ -130,24 +130,17 @@ func binary(s string) bool {
 
 // script analyses one script (pre is its analysis when already done) and
 // takes in its source, findings, dialogs and strings.
-func (x *extractor) script(name string, src []byte, pre *scriptResult) {
+func (x *extractor) script(name, src string, pre *scriptResult) {
 	x.nScripts++
-	x.sources = append(x.sources, string(src))
+	x.sources = append(x.sources, src)
 	var r scriptResult
 	if pre != nil {
 		r = *pre
 	} else {
-		r = analyzeScript(src)
+		r = analyzeScript([]byte(src))
 	}
 	label := fmt.Sprintf("script %d (%s)", x.nScripts, name)
 	x.takeResult(label, r)
-}
-
-// scriptText is script for a source held as a string.
-func (x *extractor) scriptText(name, src string) {
-	x.nScripts++
-	x.sources = append(x.sources, src)
-	x.takeResult(fmt.Sprintf("script %d (%s)", x.nScripts, name), analyzeScript([]byte(src)))
 }
 
 // handler analyses an inline event-handler attribute.

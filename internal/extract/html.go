@@ -122,11 +122,27 @@ func next(root, n *html.Node, down bool) *html.Node {
 
 // nodeText returns the text of the text nodes under n, in document order.
 func nodeText(n *html.Node) string {
+	return joinText(n, func(c *html.Node) *html.Node { return next(n, c, true) })
+}
+
+// childText returns the text of n's text children.
+func childText(n *html.Node) string {
+	return joinText(n, func(c *html.Node) *html.Node {
+		if c == n {
+			return n.FirstChild
+		}
+		return c.NextSibling
+	})
+}
+
+// joinText joins the text nodes that step visits from n, taking the common
+// case, a single text child, without copying.
+func joinText(n *html.Node, step func(*html.Node) *html.Node) string {
 	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
-		return c.Data // the common case: one text child
+		return c.Data
 	}
 	var b strings.Builder
-	for c := n; c != nil; c = next(n, c, true) {
+	for c := step(n); c != nil; c = step(c) {
 		if c.Type == html.TextNode {
 			b.WriteString(c.Data)
 		}
@@ -307,7 +323,7 @@ func (w *walker) enter(n *html.Node) bool {
 			if u, err := url.PathUnescape(body); err == nil {
 				body = u
 			}
-			x.script("javascript: URL", []byte(body), nil)
+			x.script("javascript: URL", body, nil)
 		} else {
 			x.addURL(href)
 		}
@@ -457,24 +473,13 @@ func (x *extractor) inlineScript(n *html.Node) {
 		x.f.ScriptURLs = append(x.f.ScriptURLs, src)
 		x.addURL(src)
 	}
-	var body string
-	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
-		body = c.Data // the common case: one text child
-	} else {
-		var b strings.Builder
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.TextNode {
-				b.WriteString(c.Data)
-			}
-		}
-		body = b.String()
-	}
+	body := childText(n)
 	if strings.TrimSpace(body) == "" {
 		return
 	}
 	switch scriptType(attr(n, "type")) {
 	case scriptJS:
-		x.scriptText("inline", body)
+		x.script("inline", body, nil)
 	case scriptTemplate:
 		x.hidden = append(x.hidden, ' ')
 		x.hidden = append(x.hidden, tagText(body)...)

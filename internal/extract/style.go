@@ -21,31 +21,31 @@ func (d *decls) parse(block string) {
 		if !ok {
 			continue
 		}
-		prop = strings.ToLower(strings.TrimSpace(prop))
-		switch prop {
-		case "display", "visibility", "opacity", "font-size", "color", "left", "top", "text-indent", "margin-left":
+		var dst *string // the property set to the value; nil: an offset
+		switch strings.ToLower(strings.TrimSpace(prop)) {
+		case "display":
+			dst = &d.display
+		case "visibility":
+			dst = &d.visibility
+		case "opacity":
+			dst = &d.opacity
+		case "font-size":
+			dst = &d.fontSize
+		case "color":
+			dst = &d.color
+		case "left", "top", "text-indent", "margin-left":
 		default:
-			continue
+			continue // a property nothing reads: its value is not normalised
 		}
 		val = strings.ToLower(strings.TrimSpace(val))
 		val = strings.TrimSpace(strings.TrimSuffix(val, "!important"))
-		switch prop {
-		case "display":
-			d.display = val
-		case "visibility":
-			d.visibility = val
-		case "opacity":
-			d.opacity = val
-		case "font-size":
-			d.fontSize = val
-		case "color":
-			d.color = val
-		case "left", "top", "text-indent", "margin-left":
-			if offscreen(val) {
-				d.offset = val
-			} else if d.offset != "" {
-				d.offset = ""
-			}
+		switch {
+		case dst != nil:
+			*dst = val
+		case offscreen(val):
+			d.offset = val
+		default:
+			d.offset = ""
 		}
 	}
 }

@@ -192,18 +192,24 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // routes. It reports whether a key was sent.
 func withKey(r *http.Request) (context.Context, bool) {
 	ctx := r.Context()
-	md := metadata.MD{}
+	var md metadata.MD // made only when there is something to put in it
+	set := func(key string, vals ...string) {
+		if md == nil {
+			md = metadata.MD{}
+		}
+		md.Set(key, vals...)
+	}
 	if v := r.Header.Get("Authorization"); v != "" {
-		md.Set("authorization", v)
+		set("authorization", v)
 	}
 	if v := r.Header.Get("X-Api-Key"); v != "" {
-		md.Set("x-api-key", v)
+		set("x-api-key", v)
 	}
-	keyed := len(md) > 0
+	keyed := md != nil
 	if v := r.Header.Values("X-Forwarded-For"); len(v) > 0 {
-		md.Set("x-forwarded-for", v...)
+		set("x-forwarded-for", v...)
 	}
-	if len(md) == 0 {
+	if md == nil {
 		return ctx, false
 	}
 	return metadata.NewIncomingContext(ctx, md), keyed

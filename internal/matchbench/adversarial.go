@@ -27,11 +27,11 @@ type AdversarialInput struct {
 
 // Adversarial returns ps with the Pathological regexes added (IDs after
 // the largest in ps), and inputs of about size bytes each, split into
-// pages of pageSize, built to be slow on them: long runs of near-matches
-// of the rules' own literals (every literal and every word of every regex
-// with its last byte changed), the words of the rules' regexes in random
-// order (atoms that fire everywhere and complete nothing), and long runs
-// for the pathological regexes.
+// pages of pageSize, built to be slow on them: near-matches of the rules'
+// own literals and of the words in their regexes (drawn at random, with
+// the last byte changed), those words in random order (atoms that fire
+// everywhere and complete nothing), and long runs for the pathological
+// regexes.
 func Adversarial(ps []match.Pattern, size, pageSize int, seed uint64) ([]match.Pattern, []AdversarialInput) {
 	next := 0
 	for _, p := range ps {

@@ -366,31 +366,21 @@ var asciiClass = func() (t [256]uint8) {
 // bytes appends b, the output of steps 1 to 5.
 func (c *collapser) bytes(dst, b []byte) []byte {
 	for i := 0; i < len(b); {
-		ch := b[i]
-		if ch < utf8.RuneSelf {
-			i++
-			if isASCIISpace(ch) {
-				c.space = true
-				continue
-			}
+		n, space := 1, isASCIISpace(b[i])
+		if b[i] >= utf8.RuneSelf {
+			var r rune
+			r, n = utf8.DecodeRune(b[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			c.space = true
+		} else {
 			if c.space && len(dst) > c.start {
 				dst = append(dst, ' ')
 			}
 			c.space = false
-			dst = append(dst, ch)
-			continue
+			dst = append(dst, b[i:i+n]...)
 		}
-		r, n := utf8.DecodeRune(b[i:])
-		if unicode.IsSpace(r) {
-			c.space = true
-			i += n
-			continue
-		}
-		if c.space && len(dst) > c.start {
-			dst = append(dst, ' ')
-		}
-		c.space = false
-		dst = append(dst, b[i:i+n]...)
 		i += n
 	}
 	return dst
