@@ -133,9 +133,12 @@ func (s *scan) onEvent(ev any) {
 // onDialog records a dialog and queues its answer. mu is held.
 func (s *scan) onDialog(ev *page.EventJavascriptDialogOpening) {
 	typ := string(ev.Type)
+	s.dialogsOpen.Add(1) // before the answer can come
+	s.dialogAt.Store(time.Now().UnixNano())
 	select {
 	case s.dialogCh <- typ == string(page.DialogTypeBeforeunload):
 	default: // cannot happen: one dialog at a time per tab
+		s.dialogsOpen.Add(-1)
 	}
 	s.dialogTypes[typ]++
 	msg := truncate(ev.Message, maxDialogMessage)

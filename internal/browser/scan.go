@@ -33,10 +33,6 @@ const (
 	// stepTimeout bounds one visitor action: a renderer that does not
 	// acknowledge an input event in this time is busy.
 	stepTimeout = time.Second
-	// stepAttempts is how often an action is tried before the page counts
-	// as busy: a renderer held up by a dialog loop, or by a loaded
-	// machine, often takes the event on the second try.
-	stepAttempts = 2
 	// closeTimeout bounds the disposal of a scan's browser context.
 	closeTimeout = 5 * time.Second
 )
@@ -64,8 +60,12 @@ type scan struct {
 	loopCtx    context.Context // the scan's goroutines
 	loopCancel context.CancelFunc
 	loops      sync.WaitGroup
-	dialogCh   chan bool     // accept?
-	scriptCh   chan scriptID // scripts to fetch
+	dialogCh   chan bool // accept?
+	// dialogsOpen counts dialogs shown and not yet answered; dialogAt is
+	// when one last opened or was answered (Unix nanoseconds).
+	dialogsOpen atomic.Int32
+	dialogAt    atomic.Int64
+	scriptCh    chan scriptID // scripts to fetch
 	// scriptsPending counts scripts queued or being fetched.
 	scriptsPending atomic.Int64
 	loaded         chan struct{}
@@ -459,26 +459,42 @@ func (s *scan) act(ctx context.Context) {
 		key("I", "KeyI", 73, ctrl|shift),
 		key("u", "KeyU", 85, ctrl),
 	}
+	dialogWait := time.Now().Add(maxDialogWait) // for all the steps together
 	for _, step := range steps {
-		var err error
-		for range stepAttempts {
-			if ctx.Err() != nil {
-				s.note("visitor actions: cut by the deadline")
-				return
-			}
-			sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-			err = step(sctx)
-			cancel()
-			if err == nil {
-				break
-			}
+		s.awaitDialogs(ctx, dialogWait)
+		if ctx.Err() != nil {
+			s.note("visitor actions: cut by the deadline")
+			return
 		}
+		sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+		err := step(sctx)
+		cancel()
 		if err != nil {
 			s.note("visitor actions: page did not respond")
 			return
 		}
 	}
 }
+
+// awaitDialogs waits, until end at the latest, until no dialog is showing
+// and none has come or gone for dialogQuiet: an input event sent while the
+// page shows a dialog is lost, as a visitor's click on the page behind an
+// alert would be. A page whose dialogs never pause is capped by its probe
+// (Config.MaxDialogs), and then it pauses.
+func (s *scan) awaitDialogs(ctx context.Context, end time.Time) {
+	for s.dialogsOpen.Load() > 0 || time.Since(time.Unix(0, s.dialogAt.Load())) < dialogQuiet {
+		if ctx.Err() != nil || time.Now().After(end) {
+			return
+		}
+		time.Sleep(dialogQuiet / 10)
+	}
+}
+
+// How long act waits, over all its steps, for a page's dialogs to pause.
+const (
+	dialogQuiet   = 50 * time.Millisecond
+	maxDialogWait = time.Second
+)
 
 // settle lets the page run for SettleTime, and for SettleTime more, up to
 // maxSettleRounds in all, while the main frame keeps navigating (a meta
@@ -563,6 +579,8 @@ func (s *scan) dialogLoop() {
 			return
 		case accept := <-s.dialogCh:
 			_, _ = call(s.loopCtx, s, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+			s.dialogAt.Store(time.Now().UnixNano())
+			s.dialogsOpen.Add(-1)
 		}
 	}
 }
