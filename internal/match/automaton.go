@@ -11,22 +11,25 @@ const none = -1
 // automaton is an Aho-Corasick DFA over byte classes for a set of distinct
 // non-empty strings (the entries).
 //
-// States are premultiplied row offsets into trans, a row holding one
-// column per byte class. Non-special states come first, so a state is
-// special (something to report) exactly when its offset is >= special. The
-// root is offset 0.
+// States are indices 0..states-1; the root is 0. The transition table is
+// column-major: the next state from s on byte b is trans[col[b]+s], where
+// col[b] is the offset of b's class column. Entries are 16 bits, so a
+// column of the states the scan visits most (they are numbered first, by
+// likelihood) packs into a few cache lines: the hot part of the table is a
+// few tens of kilobytes even when the table is megabytes. Non-special
+// states come first, so a state is special (something to report) exactly
+// when it is >= special.
 type automaton struct {
-	classes [256]uint8
-	stride  uint32
-	trans   []uint32
+	classes [256]uint8  // byte -> class, used while building
+	col     [256]uint32 // byte -> offset of its class's column in trans
+	states  int
+	trans   []uint16
 	special uint32
 	cut     int // the deepest dense state's depth
 	overlap int // max dense depth - 1: bytes a scan must replay to resync
 
-	// Per special state, indexed by (s-special)/stride, computed as
-	// (s-special)*recip>>40.
-	sp    []spInfo
-	recip uint64
+	// Per special state s, at sp[s-special].
+	sp []spInfo
 
 	// The full trie as sibling lists, for the walks below depth cut.
 	tFirst []int32
@@ -36,11 +39,11 @@ type automaton struct {
 	tDense []uint64 // bit per trie node in the dense part
 }
 
+// maxStates is the most dense states a 16-bit table entry can name.
+const maxStates = 1 << 16
+
 // isDense reports whether trie node u has a dense state.
 func (a *automaton) isDense(u int32) bool { return a.tDense[u>>6]&(1<<(u&63)) != 0 }
-
-// paddedStride rounds a row of classes up to whole 64-byte cache lines.
-func paddedStride(classes int) int { return (classes + 15) &^ 15 }
 
 // classOrder lists the bytes by how often lower-cased page text holds
 // them: space, letters by frequency, line breaks, digits, punctuation,
@@ -72,7 +75,7 @@ var classOrder = func() [256]byte {
 // below it start where the text rarely goes. A string is less likely than
 // each of its prefixes and suffixes, so the chosen set holds the prefixes
 // and the failure targets of its nodes, as the automaton needs.
-func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, used [256]bool, nClasses int) {
+func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, prob []float64, used [256]bool, nClasses int) {
 	type cand struct {
 		node  int32
 		depth int
@@ -88,7 +91,7 @@ func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, used [256]bool,
 			all = append(all, cand{c, u.depth + 1, u.p * byteFreq[a.tByte[c]]})
 		}
 	}
-	fits := func(nodes, classes int) bool { return nodes*paddedStride(classes)*4 <= budget }
+	fits := func(nodes, classes int) bool { return nodes <= maxStates && nodes*classes*2 <= budget }
 	for _, u := range all[1:] {
 		used[a.tByte[u.node]] = true
 	}
@@ -100,10 +103,11 @@ func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, used [256]bool,
 	}
 	if fits(len(all), n) {
 		bfs = make([]int32, len(all))
+		prob = make([]float64, len(all))
 		for i, u := range all {
-			bfs[i] = u.node
+			bfs[i], prob[i] = u.node, u.p
 		}
-		return bfs, used, n
+		return bfs, prob, used, n
 	}
 	order := make([]int32, len(all)-1)
 	for i := range order {
@@ -145,9 +149,10 @@ func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, used [256]bool,
 	for i, u := range all {
 		if take[i] {
 			bfs = append(bfs, u.node)
+			prob = append(prob, u.p)
 		}
 	}
-	return bfs, used, n
+	return bfs, prob, used, n
 }
 
 // spInfo is what a special state reports.
@@ -165,9 +170,7 @@ type spInfo struct {
 }
 
 // spIndex returns the index into sp of the special state s.
-func (a *automaton) spIndex(s uint32) uint32 {
-	return uint32(uint64(s-a.special) * a.recip >> 40)
-}
+func (a *automaton) spIndex(s uint32) uint32 { return s - a.special }
 
 // buildAutomaton builds the automaton for strs (distinct, non-empty); the
 // entry of strs[i] is i.
@@ -231,11 +234,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	// The dense part: every trie node down to maxCut when that fits in
 	// denseBudget, else the nodes the text is likeliest to reach (see
 	// denseNodes), in BFS order.
-	bfs, used, nClasses := a.denseNodes(maxCut, denseBudget)
+	bfs, prob, used, nClasses := a.denseNodes(maxCut, denseBudget)
 	// Classes in order of how often text bytes fall in them (class 0,
-	// bytes in no string, first), and rows padded to whole cache lines:
-	// the columns a state is left by most share a line or two, so the
-	// states the scan visits most fit in the first-level cache.
+	// bytes in no string, first), so the columns the scan reads most are
+	// next to each other.
 	k := uint8(1)
 	for _, b := range classOrder {
 		if used[b] {
@@ -243,9 +245,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			k++
 		}
 	}
-	stride := paddedStride(nClasses)
-	a.stride = uint32(stride)
-	a.recip = (1<<40 + uint64(stride) - 1) / uint64(stride)
+	stride := nClasses
 	nd := len(bfs)
 	dense := make([]int32, len(a.tFirst)) // trie node -> BFS index, or none
 	for i := range dense {
@@ -263,7 +263,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	// Transitions by BFS index, failure links, suffix outputs. A node with
 	// children outside the dense part ("sparse", as every node below it)
 	// goes on in the trie walk.
-	trans := make([]uint32, nd*stride)
+	trans := make([]uint16, nd*stride) // row-major by BFS index, transposed below
 	fail := make([]int32, nd)
 	hasOut := make([]bool, nd)
 	dict := make([]int32, nd)     // BFS index of next state with an entry on the suffix chain
@@ -304,43 +304,59 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 				fail[ci] = int32(trans[int(fail[i])*stride+cls])
 			}
 			depth[ci] = depth[i] + 1
-			row[cls] = uint32(ci)
+			row[cls] = uint16(ci)
 		}
 	}
 
-	// Renumber: non-special states first.
+	// Renumber: non-special states first, and within each kind the
+	// likeliest first (the root, p = 1, stays 0), so that the states the
+	// scan visits most share the first lines of every column.
 	isSpecial := func(i int) bool {
 		return hasOut[i] || sparse[i] || contDict[i] != none
 	}
-	perm := make([]uint32, nd)
-	next := uint32(0)
-	for i := range nd {
-		if !isSpecial(i) {
-			perm[i] = next
-			next++
+	byProb := make([]int32, nd)
+	for i := range byProb {
+		byProb[i] = int32(i)
+	}
+	slices.SortStableFunc(byProb, func(x, y int32) int {
+		if sx, sy := isSpecial(int(x)), isSpecial(int(y)); sx != sy {
+			if sx {
+				return 1
+			}
+			return -1
+		}
+		if x == 0 || y == 0 {
+			return cmp.Compare(x, y)
+		}
+		return cmp.Compare(prob[y], prob[x])
+	})
+	perm := make([]uint32, nd) // BFS index -> state
+	nSpecial := 0
+	for st, i := range byProb {
+		perm[i] = uint32(st)
+		if isSpecial(int(i)) {
+			nSpecial++
 		}
 	}
-	a.special = next * uint32(stride)
-	nSpecial := nd - int(next)
+	a.special = uint32(nd - nSpecial)
 	a.sp = make([]spInfo, nSpecial)
-	for i := range nd {
-		if isSpecial(i) {
-			perm[i] = next
-			next++
-		}
-	}
 	spOf := func(i int32) int32 {
 		if i == none {
 			return none
 		}
-		return int32(perm[i] - a.special/uint32(stride))
+		return int32(perm[i] - a.special)
 	}
 	maxDepth := 0
+	a.states = nd
+	a.trans = make([]uint16, nd*stride)
+	for b := range a.col {
+		a.col[b] = uint32(a.classes[b]) * uint32(nd)
+	}
 	for i := range nd {
 		maxDepth = max(maxDepth, int(depth[i]))
 		row := trans[i*stride : (i+1)*stride]
-		for c := range row {
-			row[c] = perm[row[c]] * uint32(stride)
+		for c, t := range row {
+			a.trans[c*nd+int(perm[i])] = uint16(perm[t])
 		}
 		if !isSpecial(i) {
 			continue
@@ -358,26 +374,6 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	}
 	a.cut = maxDepth
 	a.overlap = max(maxDepth-1, 0)
-	// Move row i to row perm[i], in place, cycle by cycle.
-	tmp := make([]uint32, 2*stride)
-	held, spare := tmp[:stride], tmp[stride:]
-	placed := make([]bool, nd)
-	for i := range nd {
-		if placed[i] {
-			continue
-		}
-		copy(held, trans[i*stride:(i+1)*stride])
-		for j := int(perm[i]); ; j = int(perm[j]) {
-			copy(spare, trans[j*stride:(j+1)*stride])
-			copy(trans[j*stride:(j+1)*stride], held)
-			placed[j] = true
-			if j == i {
-				break
-			}
-			held, spare = spare, held
-		}
-	}
-	a.trans = trans
 	return a
 }
 
@@ -391,5 +387,5 @@ func commonPrefix(a, b string) int {
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 4*len(a.trans) + 24*len(a.sp) + 13*len(a.tFirst)
+	return 2*len(a.trans) + 24*len(a.sp) + 13*len(a.tFirst)
 }

@@ -196,11 +196,11 @@ func (f *finder) scan() {
 func (f *finder) run(k int, s uint32, i int) {
 	a := f.m.ac
 	trans := a.trans
-	cls := &a.classes
+	col := &a.col
 	sp := a.special
 	text := f.text
 	for ; i < len(text); i++ {
-		s = trans[s+uint32(cls[text[i]])]
+		s = uint32(trans[col[text[i]]+s])
 		if s >= sp {
 			f.special(k, s, i+1)
 			if f.rem == 0 {

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func scanBlockAsm(trans *uint32, cls *[256]uint8, p *byte, gap int, n int, st *[7]uint32, sp uint32) int
+// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32) int
 //
 // Seven interleaved automaton streams over p[k*gap:], k = 0..6, for at
 // most n steps each; it stops after the first step that leaves some stream
@@ -10,7 +10,7 @@
 // in registers: AX, BX, DI, R13, R14, R15, BP.
 TEXT ·scanBlockAsm(SB), NOSPLIT, $8-64
 	MOVQ trans+0(FP), R8
-	MOVQ cls+8(FP), R9
+	MOVQ col+8(FP), R9
 	MOVQ p+16(FP), SI
 	MOVQ gap+24(FP), DX
 	MOVQ n+32(FP), CX
@@ -31,39 +31,39 @@ TEXT ·scanBlockAsm(SB), NOSPLIT, $8-64
 
 loop:
 	MOVBLZX (SI), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, AX
-	MOVL    (R8)(AX*4), AX
+	MOVL    (R9)(CX*4), CX
+	ADDL    AX, CX
+	MOVWLZX (R8)(CX*2), AX
 
 	MOVBLZX (SI)(DX*1), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, BX
-	MOVL    (R8)(BX*4), BX
+	MOVL    (R9)(CX*4), CX
+	ADDL    BX, CX
+	MOVWLZX (R8)(CX*2), BX
 
 	MOVBLZX (SI)(DX*2), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, DI
-	MOVL    (R8)(DI*4), DI
+	MOVL    (R9)(CX*4), CX
+	ADDL    DI, CX
+	MOVWLZX (R8)(CX*2), DI
 
 	MOVBLZX (SI)(R10*1), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, R13
-	MOVL    (R8)(R13*4), R13
+	MOVL    (R9)(CX*4), CX
+	ADDL    R13, CX
+	MOVWLZX (R8)(CX*2), R13
 
 	MOVBLZX (SI)(DX*4), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, R14
-	MOVL    (R8)(R14*4), R14
+	MOVL    (R9)(CX*4), CX
+	ADDL    R14, CX
+	MOVWLZX (R8)(CX*2), R14
 
 	MOVBLZX (SI)(R11*1), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, R15
-	MOVL    (R8)(R15*4), R15
+	MOVL    (R9)(CX*4), CX
+	ADDL    R15, CX
+	MOVWLZX (R8)(CX*2), R15
 
 	MOVBLZX (SI)(R10*2), CX
-	MOVBLZX (R9)(CX*1), CX
-	ADDL    CX, BP
-	MOVL    (R8)(BP*4), BP
+	MOVL    (R9)(CX*4), CX
+	ADDL    BP, CX
+	MOVWLZX (R8)(CX*2), BP
 
 	INCQ SI
 	MOVL sp+48(FP), CX
