@@ -314,22 +314,34 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	isSpecial := func(i int) bool {
 		return hasOut[i] || sparse[i] || contDict[i] != none
 	}
-	byProb := make([]int32, nd)
-	for i := range byProb {
-		byProb[i] = int32(i)
+	// Sort keys: special states last, then by falling likelihood, then BFS
+	// order; the root (p = 1) stays first.
+	type rank struct {
+		special bool
+		p       float64
+		i       int32
 	}
-	slices.SortStableFunc(byProb, func(x, y int32) int {
-		if sx, sy := isSpecial(int(x)), isSpecial(int(y)); sx != sy {
-			if sx {
+	ranks := make([]rank, nd)
+	for i := range ranks {
+		ranks[i] = rank{isSpecial(i), prob[i], int32(i)}
+	}
+	ranks[0].p = 2
+	slices.SortFunc(ranks, func(x, y rank) int {
+		if x.special != y.special {
+			if x.special {
 				return 1
 			}
 			return -1
 		}
-		if x == 0 || y == 0 {
-			return cmp.Compare(x, y)
+		if c := cmp.Compare(y.p, x.p); c != 0 {
+			return c
 		}
-		return cmp.Compare(prob[y], prob[x])
+		return cmp.Compare(x.i, y.i)
 	})
+	byProb := make([]int32, nd)
+	for st, r := range ranks {
+		byProb[st] = r.i
+	}
 	perm := make([]uint32, nd) // BFS index -> state
 	nSpecial := 0
 	for st, i := range byProb {
@@ -352,12 +364,30 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	for b := range a.col {
 		a.col[b] = uint32(a.classes[b]) * uint32(nd)
 	}
+	// Transpose in the new order, tile by tile, so that every column is
+	// written front to back, whole cache lines at a time.
+	// Transpose in the new order, tile by tile, so that every column is
+	// written front to back, whole cache lines at a time.
+	for i := range trans {
+		trans[i] = uint16(perm[trans[i]])
+	}
+	const tile = 32
+	var rows [tile][]uint16
+	for st0 := 0; st0 < nd; st0 += tile {
+		n := min(tile, nd-st0)
+		for j := range n {
+			i := int(byProb[st0+j])
+			rows[j] = trans[i*stride : (i+1)*stride]
+		}
+		for c := range stride {
+			col := a.trans[c*nd+st0 : c*nd+st0+n]
+			for j := range col {
+				col[j] = rows[j][c]
+			}
+		}
+	}
 	for i := range nd {
 		maxDepth = max(maxDepth, int(depth[i]))
-		row := trans[i*stride : (i+1)*stride]
-		for c, t := range row {
-			a.trans[c*nd+int(perm[i])] = uint16(perm[t])
-		}
 		if !isSpecial(i) {
 			continue
 		}
