@@ -19,11 +19,15 @@ var ErrInvalidPattern = errors.New("invalid pattern")
 // the automaton flags. It is immutable after Compile and safe for
 // concurrent use.
 type Matcher struct {
-	ac       *automaton
-	entries  []entry // one per distinct automaton string
-	entryRe  []int32 // regexes triggered by an entry: entryRe[e.re0:e.re1]
-	groups   []span  // literal groups: patterns sharing Literal and Word
-	groupLen []int   // byte length of each group's literal
+	ac      *automaton
+	entries []entry // one per distinct automaton string
+	entryRe []int32 // regexes triggered by an entry: entryRe[e.re0:e.re1]
+	// entryScr, beside entryRe, is the screen of that atom: an index into
+	// screens, or none for the regex's own.
+	entryScr []int32
+	screens  []screen
+	groups   []span // literal groups: patterns sharing Literal and Word
+	groupLen []int  // byte length of each group's literal
 	res      []reInfo
 	always   []int32 // regexes without atoms: searched on the whole text
 	ids      []int   // pattern IDs; groups and regexes hold ranges of it
@@ -46,6 +50,26 @@ type reInfo struct {
 	// lcut bounds how far an atom's start lies before the key at which
 	// the scan detects it: its length, or the automaton's cut.
 	lcut int
+	// The whole regex's screen; verify reads its place and head too.
+	screen
+
+	prog     *syntax.Prog
+	ascii    [][2]uint64    // per instruction, see asciiSets
+	std      *regexp.Regexp // for searches too large for the backtracker
+	prefix   []byte         // every match starts with it
+	anchored bool           // can match at position 0 only
+	never    bool           // can never match
+	minInput int            // package regexp's minimum input length
+	maxLen   int            // max match length in bytes, -1: unbounded
+	ids      span
+}
+
+// screen is what an atom hit is screened by before its regex is verified:
+// the place of the atoms (see reShape), the bytes that can start a match,
+// and the follow set. A regex has one for all its atoms; a regex that is
+// an alternation at the top also has one per branch, for the atoms that
+// only that branch holds, which is far tighter.
+type screen struct {
 	// The atoms' place (see reShape): at most at bytes (-1: unbounded)
 	// after the match start, with only bytes of before ahead of it.
 	at       int
@@ -63,16 +87,6 @@ type reInfo struct {
 	followSpaces int
 	followBefore byteSet
 	spaces       int // see reShape
-
-	prog     *syntax.Prog
-	ascii    [][2]uint64    // per instruction, see asciiSets
-	std      *regexp.Regexp // for searches too large for the backtracker
-	prefix   []byte         // every match starts with it
-	anchored bool           // can match at position 0 only
-	never    bool           // can never match
-	minInput int            // package regexp's minimum input length
-	maxLen   int            // max match length in bytes, -1: unbounded
-	ids      span
 }
 
 // config holds the tuning knobs; tests shrink them to reach every path
@@ -161,6 +175,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	// Regexes.
 	m.res = make([]reInfo, len(exprs))
 	atoms := make([][]string, len(exprs))
+	branchScr := make([]map[string]int32, len(exprs)) // atom -> screen, per regex
 	for r, expr := range exprs {
 		id := rePats[r][0]
 		std, err := regexp.Compile(expr)
@@ -179,47 +194,19 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		sh := analyzeRegex(tree)
 		prefix, _ := prog.Prefix()
 		cond := prog.StartCond()
-		first, useFirst := startBytes(prog)
-		head := headSeq(tree)
-		slices.Sort(sh.follow)
-		var followFirst byteSet
-		var followPairs *[64]uint64
-		if len(sh.follow) > 0 {
-			followPairs = new([64]uint64)
-		}
-		for _, f := range sh.follow {
-			followFirst.add(f[0])
-			if len(f) < 2 {
-				followPairs = nil
-			} else if followPairs != nil {
-				h := pairHash(f[0], f[1])
-				followPairs[h>>6] |= 1 << (h & 63)
-			}
-		}
 		m.res[r] = reInfo{
-			followFirst:  followFirst,
-			followPairs:  followPairs,
-			follow:       sh.follow,
-			followIdx:    firstByteIndex(sh.follow),
-			followAt:     sh.followAt,
-			followSpaces: sh.followSpaces,
-			spaces:       sh.spaces,
-			followBefore: sh.followBefore,
-			head:         head,
-			first:        first,
-			useFirst:     useFirst,
-			at:           sh.at,
-			before:       sh.before,
-			prog:         prog,
-			ascii:        asciiSets(prog),
-			std:          std,
-			prefix:       []byte(prefix),
-			anchored:     cond&syntax.EmptyBeginText != 0,
-			never:        cond == ^syntax.EmptyOp(0),
-			minInput:     goMinInputLen(tree),
-			maxLen:       sh.maxLen,
-			ids:          m.addIDs(rePats[r]),
+			screen:   newScreen(sh, prog, tree),
+			prog:     prog,
+			ascii:    asciiSets(prog),
+			std:      std,
+			prefix:   []byte(prefix),
+			anchored: cond&syntax.EmptyBeginText != 0,
+			never:    cond == ^syntax.EmptyOp(0),
+			minInput: goMinInputLen(tree),
+			maxLen:   sh.maxLen,
+			ids:      m.addIDs(rePats[r]),
 		}
+		branchScr[r] = m.branchScreens(tree, sh.atoms)
 		atoms[r] = sh.atoms
 	}
 	// The automaton's cut depends on its strings, and lcut on the cut:
@@ -247,6 +234,13 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.entries[e].re0 = int32(len(m.entryRe))
 		if e < len(reOf) {
 			m.entryRe = append(m.entryRe, reOf[e]...)
+			for _, r := range reOf[e] {
+				x, ok := branchScr[r][strs[e]]
+				if !ok {
+					x = none
+				}
+				m.entryScr = append(m.entryScr, x)
+			}
 		}
 		m.entries[e].re1 = int32(len(m.entryRe))
 	}
@@ -261,6 +255,95 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	m.pending = len(m.groups) + len(m.res) - len(m.always)
 	m.pool.New = func() any { return m.newFinder() }
 	return m, nil
+}
+
+// newScreen is the screen of a regex (or of one branch of it) with shape
+// sh, program prog and simplified tree.
+func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
+	first, useFirst := startBytes(prog)
+	slices.Sort(sh.follow)
+	var followFirst byteSet
+	var followPairs *[64]uint64
+	if len(sh.follow) > 0 {
+		followPairs = new([64]uint64)
+	}
+	for _, f := range sh.follow {
+		followFirst.add(f[0])
+		if len(f) < 2 {
+			followPairs = nil
+		} else if followPairs != nil {
+			h := pairHash(f[0], f[1])
+			followPairs[h>>6] |= 1 << (h & 63)
+		}
+	}
+	return screen{
+		at:           sh.at,
+		useFirst:     useFirst,
+		first:        first,
+		head:         headSeq(tree),
+		before:       sh.before,
+		follow:       sh.follow,
+		followFirst:  followFirst,
+		followPairs:  followPairs,
+		followIdx:    firstByteIndex(sh.follow),
+		followAt:     sh.followAt,
+		followSpaces: sh.followSpaces,
+		followBefore: sh.followBefore,
+		spaces:       sh.spaces,
+	}
+}
+
+// branchScreens gives the atoms of a regex that is an alternation at the
+// top (tree, simplified) screens of their own branches, and returns them
+// by atom: a match of the regex is a match of one branch, so an atom that
+// only one branch holds is screened by that branch's place, start bytes
+// and follow set. It returns nil when the regex is no such alternation or
+// its atoms are not the union of its branches' own (then every atom uses
+// the regex's screen).
+func (m *Matcher) branchScreens(tree *syntax.Regexp, atoms []string) map[string]int32 {
+	for tree.Op == syntax.OpCapture {
+		tree = tree.Sub[0]
+	}
+	if tree.Op != syntax.OpAlternate || atoms == nil {
+		return nil
+	}
+	owner := map[string]int{} // atom -> its branch, or -1 for several
+	scr := make([]screen, len(tree.Sub))
+	for b, sub := range tree.Sub {
+		sh := analyzeRegex(sub)
+		if sh.atoms == nil {
+			return nil
+		}
+		prog, err := syntax.Compile(sub)
+		if err != nil {
+			return nil
+		}
+		scr[b] = newScreen(sh, prog, sub)
+		for _, a := range sh.atoms {
+			if o, ok := owner[a]; ok && o != b {
+				owner[a] = -1
+			} else {
+				owner[a] = b
+			}
+		}
+	}
+	if len(owner) != len(atoms) {
+		return nil
+	}
+	for _, a := range atoms {
+		if _, ok := owner[a]; !ok {
+			return nil
+		}
+	}
+	base := int32(len(m.screens))
+	m.screens = append(m.screens, scr...)
+	out := make(map[string]int32, len(atoms))
+	for a, b := range owner {
+		if b >= 0 {
+			out[a] = base + int32(b)
+		}
+	}
+	return out
 }
 
 // firstByteIndex indexes sorted non-empty strings by their first byte.

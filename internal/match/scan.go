@@ -72,10 +72,12 @@ type finder struct {
 	low  [nStreams]int
 
 	// Views of the Matcher for the hot path.
-	ac      *automaton
-	entries []entry
-	entryRe []int32
-	res     []reInfo
+	ac       *automaton
+	entries  []entry
+	entryRe  []int32
+	entryScr []int32
+	screens  []screen
+	res      []reInfo
 
 	// done[k] has a bit per special state whose reports are all settled
 	// for stream k (found by it or an earlier stream, or a regex decided):
@@ -101,6 +103,8 @@ func (m *Matcher) newFinder() *finder {
 		ac:       m.ac,
 		entries:  m.entries,
 		entryRe:  m.entryRe,
+		entryScr: m.entryScr,
+		screens:  m.screens,
 		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
@@ -285,21 +289,24 @@ func (f *finder) entry(k int, e int32, start, end, p int) bool {
 	if en.plain != none || en.word != none {
 		settled = f.literal(k, en, start, end)
 	}
-	for _, r := range f.entryRe[en.re0:en.re1] {
+	for i, r := range f.entryRe[en.re0:en.re1] {
 		if f.rs[r].status != pending {
 			continue
 		}
+		sc := &f.res[r].screen
+		if x := f.entryScr[int(en.re0)+i]; x != none {
+			sc = &f.screens[x]
+		}
 		// Most hits of an atom at the start of its regex's matches fail
 		// the head right after the atom: check that here.
-		ri := &f.res[r]
-		if ri.at == 0 {
-			if len(f.text)-start < len(ri.head) {
+		if sc.at == 0 {
+			if len(f.text)-start < len(sc.head) {
 				settled = false
 				continue
 			}
 			ok := true
-			for i := min(end-start, len(ri.head)); i < len(ri.head); i++ {
-				if !ri.head[i].has(f.text[start+i]) {
+			for i := min(end-start, len(sc.head)); i < len(sc.head); i++ {
+				if !sc.head[i].has(f.text[start+i]) {
 					ok = false
 					break
 				}
@@ -309,7 +316,7 @@ func (f *finder) entry(k int, e int32, start, end, p int) bool {
 				continue
 			}
 		}
-		f.atom(k, r, start, end, p)
+		f.atom(k, r, sc, start, end, p)
 		settled = settled && f.rs[r].status != pending
 	}
 	return settled
@@ -341,10 +348,10 @@ func (f *finder) foundGroup(g int32, k int, start int) {
 	f.gStart[g] = start
 }
 
-// atom handles an atom hit of regex r at key p in stream k.
-func (f *finder) atom(k int, r int32, start, end, p int) {
-	ri := &f.res[r]
-	if !f.screen(ri, start, end) {
+// atom handles an atom hit of regex r at key p in stream k, screened by
+// sc.
+func (f *finder) atom(k int, r int32, sc *screen, start, end, p int) {
+	if !sc.pass(f.text, start, end) {
 		return
 	}
 	if st := &f.rs[r]; k == 0 && !st.deferred {
@@ -365,25 +372,24 @@ func (f *finder) atom(k int, r int32, start, end, p int) {
 	f.recs[k] = append(f.recs[k], atomRec{r: r, p: p})
 }
 
-// screen reports whether a match could have its atom at text[start:end]:
+// pass reports whether a match could have its atom at text[start:end]:
 // whether the follow set occurs where it must after the atom, and whether,
 // at some start that such a match could have (at most at bytes before,
 // over bytes of before), the start bytes and head of the regex fit. A hit
 // it rules out needs no verifying.
-func (f *finder) screen(ri *reInfo, start, end int) bool {
-	if !f.headed(ri, start) {
+func (sc *screen) pass(text []byte, start, end int) bool {
+	if !sc.headed(text, start) {
 		return false
 	}
-	return ri.follow == nil || ri.followed(f.text, end)
+	return sc.follow == nil || sc.followed(text, end)
 }
 
 // headed reports whether a match with its atom at start could start
 // where it must, by the start bytes and head of the regex.
-func (f *finder) headed(ri *reInfo, start int) bool {
+func (ri *screen) headed(text []byte, start int) bool {
 	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
-	text := f.text
 	lo := start
 	if ri.at != 0 {
 		floor := max(start-screenReach, 0)
@@ -417,7 +423,7 @@ func (f *finder) headed(ri *reInfo, start int) bool {
 
 // followed reports whether a string of the follow set starts where it must
 // after an atom that ends at end, or whether that is too far to tell.
-func (ri *reInfo) followed(text []byte, end int) bool {
+func (ri *screen) followed(text []byte, end int) bool {
 	reach := followReach
 	if ri.followAt >= 0 {
 		reach = min(reach, ri.followAt)
@@ -548,7 +554,7 @@ const quickWindow = 64
 
 // viable reports whether a match of ri could start at text[s], judging by
 // its start bytes and head.
-func (ri *reInfo) viable(text []byte, s int) bool {
+func (ri *screen) viable(text []byte, s int) bool {
 	if s >= len(text) {
 		return !ri.useFirst && len(ri.head) == 0
 	}
@@ -569,7 +575,7 @@ func (ri *reInfo) viable(text []byte, s int) bool {
 // runBack returns where the earliest match whose atom starts at y could
 // start, no earlier than floor: the match holds only bytes of before ahead
 // of its atom, and at most spaces white-space bytes.
-func (ri *reInfo) runBack(text []byte, y, floor int) int {
+func (ri *screen) runBack(text []byte, y, floor int) int {
 	lo, spaces := y, 0
 	for lo > floor && ri.before.has(text[lo-1]) {
 		if isSpace(rune(text[lo-1])) {
