@@ -79,10 +79,11 @@ type finder struct {
 	screens  []screen
 	res      []reInfo
 
-	// done[k] has a bit per special state whose reports are all settled
-	// for stream k (found by it or an earlier stream, or a regex decided):
-	// it then reports nothing more. doneSet lists the words to clear.
-	done    [nStreams][]uint64
+	// done has, per stream k, a bit per special state whose reports are
+	// all settled for k (found by it or an earlier stream, or a regex
+	// decided): the scan then passes it by. doneSet lists the words to
+	// clear.
+	done    doneBits
 	doneSet []uint32 // k<<24 | word
 
 	gFirst []uint8 // per group: lowest stream that found it, or noStream
@@ -117,9 +118,7 @@ func (m *Matcher) newFinder() *finder {
 	for i := range f.rs {
 		f.rs[i].limit = -1
 	}
-	for k := range f.done {
-		f.done[k] = make([]uint64, (len(m.ac.sp)+63)/64)
-	}
+	f.done = newDoneBits(len(m.ac.sp))
 	f.bt.owner = none
 	return f
 }
@@ -134,7 +133,7 @@ func (f *finder) reset() {
 	}
 	f.rTouched = f.rTouched[:0]
 	for _, kw := range f.doneSet {
-		f.done[kw>>24][kw&(1<<24-1)] = 0
+		f.done.w[kw>>24][kw&(1<<24-1)] = 0
 	}
 	f.doneSet = f.doneSet[:0]
 	f.bt.owner = none
@@ -183,7 +182,7 @@ func (f *finder) scan() {
 	sp := a.special
 	var st [nStreams]uint32
 	for j := 0; j < steps; {
-		j += scanBlock(a, f.text, j, gap, steps-j, &st)
+		j += scanBlock(a, f.text, j, gap, steps-j, &st, &f.done)
 		for k, s := range st {
 			if s >= sp {
 				f.special(k, s, k*gap+j)
@@ -221,7 +220,7 @@ func (f *finder) special(k int, s uint32, p int) {
 	}
 	a := f.ac
 	x := a.spIndex(s)
-	done := f.done[k]
+	done := f.done.w[k]
 	if done[x>>6]&(1<<(x&63)) != 0 {
 		return
 	}

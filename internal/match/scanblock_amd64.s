@@ -2,13 +2,15 @@
 
 #include "textflag.h"
 
-// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32) int
+// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32, done *[7]*uint64) int
 //
 // Seven interleaved automaton streams over p[k*gap:], k = 0..6, for at
 // most n steps each; it stops after the first step that leaves some stream
-// in a special state (>= sp) and returns the steps taken. The states live
+// in a special state (>= sp) that is not done for it (bit s-sp of
+// done[k]), and returns the steps taken. A done state is passed over in
+// the kernel (stubK below), without the cost of a return. The states live
 // in registers: AX, BX, DI, R13, R14, R15, BP.
-TEXT ·scanBlockAsm(SB), NOSPLIT, $8-64
+TEXT ·scanBlockAsm(SB), NOSPLIT, $8-72
 	MOVQ trans+0(FP), R8
 	MOVQ col+8(FP), R9
 	MOVQ p+16(FP), SI
@@ -68,21 +70,29 @@ loop:
 	INCQ SI
 	MOVL sp+48(FP), CX
 	CMPL AX, CX
-	JAE  done
+	JAE  stub0
+back0:
 	CMPL BX, CX
-	JAE  done
+	JAE  stub1
+back1:
 	CMPL DI, CX
-	JAE  done
+	JAE  stub2
+back2:
 	CMPL R13, CX
-	JAE  done
+	JAE  stub3
+back3:
 	CMPL R14, CX
-	JAE  done
+	JAE  stub4
+back4:
 	CMPL R15, CX
-	JAE  done
+	JAE  stub5
+back5:
 	CMPL BP, CX
-	JAE  done
+	JAE  stub6
+back6:
 	CMPQ SI, R12
 	JB   loop
+	JMP  done
 
 done:
 	MOVQ st+40(FP), CX
@@ -94,5 +104,89 @@ done:
 	MOVL R15, 20(CX)
 	MOVL BP, 24(CX)
 	SUBQ p+16(FP), SI
-	MOVQ SI, ret+56(FP)
+	MOVQ SI, ret+64(FP)
 	RET
+
+stub0:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 0(R8), R8
+	MOVL AX, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back0
+	JMP  done
+
+stub1:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 8(R8), R8
+	MOVL BX, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back1
+	JMP  done
+
+stub2:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 16(R8), R8
+	MOVL DI, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back2
+	JMP  done
+
+stub3:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 24(R8), R8
+	MOVL R13, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back3
+	JMP  done
+
+stub4:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 32(R8), R8
+	MOVL R14, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back4
+	JMP  done
+
+stub5:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 40(R8), R8
+	MOVL R15, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back5
+	JMP  done
+
+stub6:
+	MOVQ R8, save-8(SP)
+	MOVQ done+56(FP), R8
+	MOVQ 48(R8), R8
+	MOVL BP, CX
+	SUBL sp+48(FP), CX
+	BTQ  CX, (R8)
+	MOVQ save-8(SP), R8
+	MOVL sp+48(FP), CX
+	JCS  back6
+	JMP  done
