@@ -749,8 +749,8 @@ func headSeq(re *syntax.Regexp) []byteSet {
 	return slices.Clone(h.pos[:n])
 }
 
-func headOf(re *syntax.Regexp) *head {
-	h := &head{}
+func headOf(re *syntax.Regexp) head {
+	var h head
 	switch re.Op {
 	case syntax.OpNoMatch:
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
@@ -759,11 +759,15 @@ func headOf(re *syntax.Regexp) *head {
 	case syntax.OpLiteral:
 		h.lens = 1
 		for _, r := range re.Rune {
+			if h.lens == 0 {
+				break // every match is longer than maxHead: the rest changes nothing
+			}
 			vs := []rune{r}
 			if re.Flags&syntax.FoldCase != 0 {
 				vs = foldOrbit(r)
 			}
-			h = h.concat(runeHead(vs))
+			rh := runeHead(vs)
+			h.concat(&rh)
 		}
 	case syntax.OpCharClass:
 		for i := 0; i+1 < len(re.Rune); i += 2 {
@@ -787,39 +791,49 @@ func headOf(re *syntax.Regexp) *head {
 	case syntax.OpConcat:
 		h.lens = 1
 		for _, sub := range re.Sub {
-			h = h.concat(headOf(sub))
+			if h.lens == 0 {
+				break
+			}
+			sh := headOf(sub)
+			h.concat(&sh)
 		}
 	case syntax.OpAlternate:
 		for _, sub := range re.Sub {
-			h.union(headOf(sub))
+			sh := headOf(sub)
+			h.union(&sh)
 		}
 	case syntax.OpQuest:
 		h = headOf(re.Sub[0])
 		h.lens |= 1
 	case syntax.OpStar:
-		h = headOf(re.Sub[0]).plus()
+		sub := headOf(re.Sub[0])
+		h = sub.plus()
 		h.lens |= 1
 	case syntax.OpPlus:
-		h = headOf(re.Sub[0]).plus()
+		sub := headOf(re.Sub[0])
+		h = sub.plus()
 	case syntax.OpRepeat:
 		sub := headOf(re.Sub[0])
 		h.lens = 1
 		for range min(re.Min, maxHead+1) {
-			h = h.concat(sub)
+			if h.lens == 0 {
+				break
+			}
+			h.concat(&sub)
 		}
 		switch {
 		case re.Max < 0:
 			star := sub.plus()
 			star.lens |= 1
-			h = h.concat(star)
+			h.concat(&star)
 		case re.Max > re.Min:
-			opt := &head{lens: 1}
-			more := &head{lens: 1}
+			opt := head{lens: 1}
+			more := head{lens: 1}
 			for range min(re.Max-re.Min, maxHead+1) {
-				more = more.concat(sub)
-				opt.union(more)
+				more.concat(&sub)
+				opt.union(&more)
 			}
-			h = h.concat(opt)
+			h.concat(&opt)
 		}
 	default:
 		h.long = true
@@ -831,8 +845,8 @@ func headOf(re *syntax.Regexp) *head {
 }
 
 // runeHead is the head of one rune matching any of vs.
-func runeHead(vs []rune) *head {
-	h := &head{}
+func runeHead(vs []rune) head {
+	var h head
 	for _, v := range vs {
 		if v == utf8.RuneError {
 			h.multiByte(true)
@@ -867,11 +881,13 @@ func (h *head) union(o *head) {
 	}
 }
 
-// concat returns the head of h followed by o.
-func (h *head) concat(o *head) *head {
-	out := &head{pos: h.pos, long: h.long || (h.lens != 0 && o.long)}
+// concat makes h the head of h followed by o (o must not be h).
+func (h *head) concat(o *head) {
+	lens := h.lens
+	h.long = h.long || (lens != 0 && o.long)
+	h.lens = 0
 	for a := range maxHead {
-		if h.lens&(1<<a) == 0 {
+		if lens&(1<<a) == 0 {
 			continue
 		}
 		for b := range maxHead {
@@ -879,24 +895,24 @@ func (h *head) concat(o *head) *head {
 				continue
 			}
 			if a+b < maxHead {
-				out.lens |= 1 << (a + b)
+				h.lens |= 1 << (a + b)
 			} else {
-				out.long = true
+				h.long = true
 			}
 		}
 		for i := a; i < maxHead; i++ {
-			out.pos[i].union(&o.pos[i-a])
+			h.pos[i].union(&o.pos[i-a])
 		}
 	}
-	return out
 }
 
 // plus returns the head of one or more of h.
-func (h *head) plus() *head {
-	out := h
+func (h *head) plus() head {
+	out := *h
 	for range maxHead + 1 {
-		next := out.concat(h)
-		next.union(out)
+		next := out
+		next.concat(h)
+		next.union(&out)
 		if next.lens == out.lens && next.long == out.long && next.pos == out.pos {
 			break
 		}

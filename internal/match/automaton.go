@@ -2,6 +2,7 @@ package match
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 )
@@ -40,7 +41,10 @@ type automaton struct {
 }
 
 // maxStates is the most dense states a 16-bit table entry can name.
-const maxStates = 1 << 16
+const (
+	maxStateBits = 16
+	maxStates    = 1 << maxStateBits
+)
 
 // isDense reports whether trie node u has a dense state.
 func (a *automaton) isDense(u int32) bool { return a.tDense[u>>6]&(1<<(u&63)) != 0 }
@@ -314,33 +318,22 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	isSpecial := func(i int) bool {
 		return hasOut[i] || sparse[i] || contDict[i] != none
 	}
-	// Sort keys: special states last, then by falling likelihood, then BFS
-	// order; the root (p = 1) stays first.
-	type rank struct {
-		special bool
-		p       float64
-		i       int32
-	}
-	ranks := make([]rank, nd)
-	for i := range ranks {
-		ranks[i] = rank{isSpecial(i), prob[i], int32(i)}
-	}
-	ranks[0].p = 2
-	slices.SortFunc(ranks, func(x, y rank) int {
-		if x.special != y.special {
-			if x.special {
-				return 1
-			}
-			return -1
+	// Sort keys: special states last, then by falling likelihood (as
+	// float32 bits, which order as the numbers do), then BFS order; the
+	// root stays first.
+	keys := make([]uint64, nd)
+	for i := range keys {
+		k := uint64(^math.Float32bits(float32(prob[i])))<<maxStateBits | uint64(i)
+		if isSpecial(i) {
+			k |= 1 << 63
 		}
-		if c := cmp.Compare(y.p, x.p); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.i, y.i)
-	})
+		keys[i] = k
+	}
+	keys[0] = 0
+	slices.Sort(keys)
 	byProb := make([]int32, nd)
-	for st, r := range ranks {
-		byProb[st] = r.i
+	for st, k := range keys {
+		byProb[st] = int32(k & (1<<maxStateBits - 1))
 	}
 	perm := make([]uint32, nd) // BFS index -> state
 	nSpecial := 0

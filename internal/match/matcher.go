@@ -97,12 +97,15 @@ type config struct {
 	minStreamText int // shortest text scanned as parallel streams
 }
 
-// defaultConfig is the configuration Compile uses. The dense budget keeps a
-// Matcher for 10,000 patterns under 64 MB: the likeliest states fill it,
-// and the trie, the entries and the regex programs take about 30 MB more
-// (make bench-match's scale curve reports the heap).
+// defaultConfig is the configuration Compile uses. The dense budget, and
+// the 65,536 states that 16-bit entries can name, keep a Matcher for
+// 10,000 patterns under 64 MB: the likeliest states fill the table, and
+// the trie, the entries and the regex programs take about 30 MB more (make
+// bench-match's scale curve reports the heap). States deeper than 16 bytes
+// are rare in text: the trie walk serves them, and the streams overlap by
+// 15 bytes only.
 func defaultConfig() config {
-	return config{denseBudget: 28 << 20, maxCut: 32, minStreamText: 1024}
+	return config{denseBudget: 28 << 20, maxCut: 16, minStreamText: 1024}
 }
 
 // Compile builds a Matcher for ps. Patterns are validated as CompileNaive
