@@ -107,6 +107,10 @@ type req struct {
 	// with partial, the run's last node is only begun by the set.
 	runEnd  int
 	partial bool
+	// node, when > 0, says the set is the own required set of this
+	// concatenation's node node-1: it lies somewhere in that node, and the
+	// nodes after it follow.
+	node int
 }
 
 // better reports whether r is a better choice than o. A run gets a
@@ -151,22 +155,28 @@ func analyzeRegex(re *syntax.Regexp) reShape {
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
-	if re.Op != syntax.OpConcat || li.req.runEnd <= 0 {
+	end, partial := li.req.runEnd, li.req.partial
+	if end <= 0 {
+		// A node's own set lies somewhere in the node: the rest of the
+		// node lies in between, as for a partial run.
+		end, partial = li.req.node, true
+	}
+	if re.Op != syntax.OpConcat || end <= 0 {
 		return sh
 	}
 	subs := flattenConcat(re.Sub, nil)
-	if li.req.runEnd >= len(subs) {
+	if end >= len(subs) {
 		return sh
 	}
-	rest := analyzeConcat(subs[li.req.runEnd:]).req
+	rest := analyzeConcat(subs[end:]).req
 	if rest.strs == nil || len(rest.strs) > maxFollow {
 		return sh
 	}
-	if li.req.partial {
+	if partial {
 		// The rest of the run's last node lies in between too.
-		last := analyze(subs[li.req.runEnd-1])
+		last := analyze(subs[end-1])
 		rest.at = addOff(last.maxLen, rest.at)
-		rest.spaces = addOff(maxSpaces(subs[li.req.runEnd-1]), rest.spaces)
+		rest.spaces = addOff(maxSpaces(subs[end-1]), rest.spaces)
 		rest.before.union(&last.bytes)
 	}
 	sh.follow, sh.followAt, sh.followSpaces, sh.followBefore = rest.strs, rest.at, rest.spaces, rest.before
@@ -230,7 +240,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		}
 		if re.Op == syntax.OpPlus {
 			li.req = sub.req // the first iteration holds it
-			li.req.runEnd = 0
+			li.req.runEnd, li.req.node = 0, 0
 			li.req.repeated()
 			li.prefix = sub.prefix
 		}
@@ -255,7 +265,7 @@ func analyze(re *syntax.Regexp) litInfo {
 		}
 		if re.Min >= 1 {
 			li.req, li.prefix = sub.req, sub.prefix
-			li.req.runEnd = 0
+			li.req.runEnd, li.req.node = 0, 0
 			if re.Max != 1 {
 				li.req.repeated()
 			}
@@ -442,7 +452,9 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 		if inf.req.strs != nil {
 			b := before
 			b.union(&inf.req.before)
-			consider(newReqIn(inf.req.strs, addOff(at, inf.req.at), addOff(spaces, inf.req.spaces), b, inf.req.repeat))
+			r := newReqIn(inf.req.strs, addOff(at, inf.req.at), addOff(spaces, inf.req.spaces), b, inf.req.repeat)
+			r.node = i + 1
+			consider(r)
 		}
 		run := func(set []string, end int, partial bool) {
 			r := newReq(set, at, spaces, before)
