@@ -70,17 +70,32 @@ func (b *backtracker) reset(owner int32, nInst, base, hi int) {
 	}
 }
 
+// shouldVisit reports whether (pc, pos) is new, and marks it visited. Its
+// fast path is small enough to be inlined into try.
 func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
+	n := (pos-b.base)*b.nInst + int(pc)
+	w := n >> 6
+	if pos > b.hi || w >= b.cleared {
+		return b.shouldVisitSlow(pos, n)
+	}
+	b.far = max(b.far, pos)
+	bit := uint64(1) << (n & 63)
+	if b.visited[w]&bit != 0 {
+		return false
+	}
+	b.visited[w] |= bit
+	return true
+}
+
+// shouldVisitSlow is shouldVisit past the memo's end or its cleared part.
+func (b *backtracker) shouldVisitSlow(pos, n int) bool {
 	if pos > b.hi {
 		b.overflow = true
 		return false
 	}
 	b.far = max(b.far, pos)
-	n := (pos-b.base)*b.nInst + int(pc)
 	w := n >> 6
-	if w >= b.cleared {
-		b.clearTo(w)
-	}
+	b.clearTo(w)
 	bit := uint64(1) << (n & 63)
 	if b.visited[w]&bit != 0 {
 		return false
@@ -150,14 +165,28 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos int) (int, bool) {
 	insts := prog.Inst
 	b.push(insts, uint32(prog.Start), pos, false)
+	// shouldVisit, inlined for the hot path: the memo does not move
+	// during a try.
+	visited, base, hi, nInst := b.visited, b.base, b.hi, b.nInst
 	for len(b.jobs) > 0 {
 		l := len(b.jobs) - 1
 		pc, pos, arg := b.jobs[l].pc, b.jobs[l].pos, b.jobs[l].arg
 		b.jobs = b.jobs[:l]
 		goto skip
 	checkAndLoop:
-		if !b.shouldVisit(pc, pos) {
-			continue
+		if n := (pos-base)*nInst + int(pc); pos > hi || n>>6 >= b.cleared {
+			if !b.shouldVisitSlow(pos, n) {
+				continue
+			}
+		} else {
+			bit := uint64(1) << (n & 63)
+			if visited[n>>6]&bit != 0 {
+				continue
+			}
+			visited[n>>6] |= bit
+			if pos > b.far {
+				b.far = pos
+			}
 		}
 	skip:
 		inst := &insts[pc]
@@ -183,7 +212,13 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos
 			pc = inst.Out
 			goto checkAndLoop
 		case syntax.InstRune:
-			r, w := step(text, pos)
+			var r rune
+			var w int
+			if pos < len(text) && text[pos] < utf8.RuneSelf {
+				r, w = rune(text[pos]), 1
+			} else {
+				r, w = step(text, pos)
+			}
 			if uint32(r) < utf8.RuneSelf {
 				if ascii[pc][r>>6]&(1<<(r&63)) == 0 {
 					continue
@@ -195,7 +230,13 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos
 			pc = inst.Out
 			goto checkAndLoop
 		case syntax.InstRune1:
-			r, w := step(text, pos)
+			var r rune
+			var w int
+			if pos < len(text) && text[pos] < utf8.RuneSelf {
+				r, w = rune(text[pos]), 1
+			} else {
+				r, w = step(text, pos)
+			}
 			if r != inst.Rune[0] {
 				continue
 			}

@@ -264,6 +264,11 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 // sh, program prog and simplified tree.
 func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
 	first, useFirst := startBytes(prog)
+	if sh.followAt < 0 && sh.followSpaces < 0 && sh.followBefore.has(' ') {
+		// Nothing bounds the way to the follow set in prose: the check
+		// would read followReach bytes only to say "too far to tell".
+		sh.follow = nil
+	}
 	slices.Sort(sh.follow)
 	var followFirst byteSet
 	var followPairs *[64]uint64
