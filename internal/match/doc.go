@@ -30,28 +30,34 @@
 // # How the Matcher works
 //
 // Compile builds one Aho-Corasick automaton, a dense DFA over byte classes
-// (with the strings' rarer tails, when the table would outgrow its budget,
-// left to a walk of the trie: the dense part keeps the states that the
-// text is likeliest to reach), holding every literal and, for every regex,
-// a set of required literals
-// ("atoms") found by walking its regexp/syntax tree: every match contains
-// one of them at a place the regex fixes (atoms.go). A regex without a
-// useful atom (such as \d+ or .*) is searched on the whole text on every
-// Find.
+// (with the strings' rarer tails, when the table would outgrow its budget
+// or the 65,536 states of 16-bit entries, and below depth 16, left to a
+// walk of the trie), holding every literal and, for every regex, a set of
+// required literals ("atoms") found by walking its regexp/syntax tree:
+// every match contains one of them at a place the regex fixes (atoms.go).
+// A regex without a useful atom (such as \d+ or .*) is searched on the
+// whole text on every Find.
+//
+// The transition table is column-major with 16-bit states numbered by how
+// likely text is to reach them (automaton.go): the states a scan visits
+// most share the first cache lines of each byte class's column, so the
+// hot part of a table of megabytes stays in the first-level cache.
 //
 // Find runs the automaton once over the text, as seven interleaved streams
 // over seven stretches of it (scan.go); on amd64 the stepping is an
-// assembly kernel that keeps the seven states in registers
+// assembly kernel that keeps the seven states in registers and passes
+// over reports already settled for their stream without returning
 // (scanblock_amd64.s), elsewhere, and with the purego build tag, the same
 // steps in Go (scanblock.go). A literal is settled at its first
 // valid occurrence. An atom hit is first screened cheaply (can a match
 // start where it must, does what the regex requires after the atom
-// follow?), and a regex is then verified only in windows around the hits
-// that pass, windows that any earlier match would have to start in. The
-// verifier is a backtracker over the regex's program that reads the whole
-// text for context (backtrack.go), so the first match it finds is the
-// leftmost one; searches too large for its memo fall back to package
-// regexp on the whole text.
+// follow? for a regex that is an alternation at the top, by the branch
+// the atom belongs to), and a regex is then verified only in windows
+// around the hits that pass, windows that any earlier match would have to
+// start in. The verifier is a backtracker over the regex's program that
+// reads the whole text for context (backtrack.go), so the first match it
+// finds is the leftmost one; searches too large for its memo fall back to
+// package regexp on the whole text.
 //
 // # Complexity
 //
