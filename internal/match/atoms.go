@@ -17,8 +17,9 @@ import (
 //   - at: the atom starts at most at bytes after the match start;
 //   - before: every byte of the match ahead of the atom is in this set, so
 //     the match starts inside the run of such bytes that ends at the atom;
-//   - spaces: that run holds at most this many white-space bytes (rules
-//     bound gaps in words, as ( [^ ]+){0,3}, far tighter than in bytes).
+//   - spaces: that run holds at most this many runs of white space (rules
+//     bound gaps in words, as ( [^ ]+){0,3}, far tighter than in bytes;
+//     and [ \t]* is one run, however long).
 //
 // When the atoms are the strings of whole nodes of the top concatenation,
 // the analysis also yields the required set of what follows them ("follow"),
@@ -75,7 +76,7 @@ const repeatCost = 4
 type reShape struct {
 	atoms  []string // nil: none usable; the regex is searched on the whole text
 	at     int      // -1: unbounded
-	spaces int      // max white-space bytes ahead of the atom, -1: unbounded
+	spaces int      // max runs of white space ahead of the atom, -1: unbounded
 	before byteSet
 	maxLen int // max bytes of a match; -1: unbounded
 	// When the atoms are the whole of some nodes of the top concatenation,
@@ -84,7 +85,7 @@ type reShape struct {
 	// of followBefore in between.
 	follow       []string
 	followAt     int
-	followSpaces int // max white-space bytes between atom and follow, -1: unbounded
+	followSpaces int // max runs of white space between atom and follow, -1: unbounded
 	followBefore byteSet
 }
 
@@ -97,7 +98,7 @@ const maxFollow = 256
 type req struct {
 	strs   []string
 	at     int
-	spaces int // max white-space bytes ahead of the place in the match, -1: unbounded
+	spaces int // max runs of white space ahead of the place in the match, -1: unbounded
 	before byteSet
 	cost   float64 // setCost, times unboundedCost when at is unbounded, times repeat
 	repeat float64 // repeatCost per repetition the set lies in; 0: none
@@ -352,7 +353,7 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 			}
 		}
 		off += widths[lo]
-		if isSpace(runes[lo]) {
+		if isSpace(runes[lo]) && (lo == 0 || !isSpace(runes[lo-1])) {
 			spaces++
 		}
 		for _, v := range variants[lo] {
@@ -566,15 +567,16 @@ func maxOff(a, b int) int {
 // isSpace reports whether r is white space as \s sees it.
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r' }
 
-// maxSpaces bounds the white-space bytes in a match of re, -1: unbounded.
-// Rule regexes bound gaps in words, as ( [^ ]+){0,3}: far tighter than in
-// bytes.
+// maxSpaces bounds the runs of white space in a match of re (-1:
+// unbounded). Text that a match covers holds no more maximal runs of white
+// space than the regex spends: one node never matches two runs apart, but
+// two neighbouring nodes may match one run together.
 func maxSpaces(re *syntax.Regexp) int {
 	switch re.Op {
 	case syntax.OpLiteral:
 		n := 0
-		for _, r := range re.Rune {
-			if isSpace(r) {
+		for i, r := range re.Rune {
+			if isSpace(r) && (i == 0 || !isSpace(re.Rune[i-1])) {
 				n++
 			}
 		}
@@ -593,8 +595,11 @@ func maxSpaces(re *syntax.Regexp) int {
 	case syntax.OpCapture, syntax.OpQuest:
 		return maxSpaces(re.Sub[0])
 	case syntax.OpStar, syntax.OpPlus:
-		if maxSpaces(re.Sub[0]) == 0 {
+		switch {
+		case maxSpaces(re.Sub[0]) == 0:
 			return 0
+		case allSpace(re.Sub[0]):
+			return 1
 		}
 		return -1
 	case syntax.OpRepeat:
@@ -602,11 +607,16 @@ func maxSpaces(re *syntax.Regexp) int {
 		switch {
 		case n == 0 || re.Max == 0:
 			return 0
+		case allSpace(re.Sub[0]):
+			return 1
 		case n < 0 || re.Max < 0:
 			return -1
 		}
 		return n * re.Max
 	case syntax.OpConcat:
+		if allSpace(re) {
+			return 1 // \s{2,9} simplifies to such a concatenation
+		}
 		n := 0
 		for _, sub := range re.Sub {
 			n = addOff(n, maxSpaces(sub))
@@ -620,6 +630,44 @@ func maxSpaces(re *syntax.Regexp) int {
 		return n
 	}
 	return 0
+}
+
+// allSpace reports whether every match of re is white space only, so that
+// it lies in one run of white space.
+func allSpace(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return true
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if !isSpace(r) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if re.Rune[i+1]-re.Rune[i] > ' '-'\t' {
+				return false
+			}
+			for c := re.Rune[i]; c <= re.Rune[i+1]; c++ {
+				if !isSpace(c) {
+					return false
+				}
+			}
+		}
+		return len(re.Rune) > 0
+	case syntax.OpCapture, syntax.OpQuest, syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		return allSpace(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !allSpace(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func addOff(a, b int) int {

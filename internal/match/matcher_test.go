@@ -412,10 +412,11 @@ func followsIn(m []byte, end int, sh *reShape) bool {
 	return false
 }
 
+// spaces counts the maximal runs of white space in b.
 func spaces(b []byte) int {
 	n := 0
-	for _, c := range b {
-		if isSpace(rune(c)) {
+	for i, c := range b {
+		if isSpace(rune(c)) && (i == 0 || !isSpace(rune(b[i-1]))) {
 			n++
 		}
 	}
@@ -496,5 +497,59 @@ func TestDenseByLikelihood(t *testing.T) {
 	checkAgrees(t, ps, text)
 	if got := m.Find(text, nil); len(got) != 6 {
 		t.Errorf("Find = %v, want all 6 patterns", got)
+	}
+}
+
+// TestMaxSpaces checks the bound on runs of white space: a node that only
+// matches white space is one run however long, any other repeated node
+// with white space in it is unbounded.
+func TestMaxSpaces(t *testing.T) {
+	tests := []struct {
+		expr string
+		want int
+	}{
+		{`abc`, 0},
+		{`a  b`, 1},
+		{` a b `, 3},
+		{`[ \t]*`, 1},
+		{`\s+`, 1},
+		{`\s{2,9}`, 1},
+		{`(?:\s|\t)+`, 1},
+		{`\W+`, -1},
+		{`( [a-z]+){0,3}`, 3},
+		{`x\s*[#:]?\s*y`, 2},
+		{`.*`, -1},
+		{`[^a]`, 1},
+	}
+	for _, tt := range tests {
+		tree, err := syntax.Parse(tt.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := maxSpaces(tree.Simplify()); got != tt.want {
+			t.Errorf("maxSpaces(%q) = %d, want %d", tt.expr, got, tt.want)
+		}
+	}
+}
+
+// TestSpaceRunsScreen finds matches whose text ahead of the atom, or
+// between the atom and the follow set, holds more runs of white space than
+// a node that also matches other bytes would spend on one run.
+func TestSpaceRunsScreen(t *testing.T) {
+	tests := []struct {
+		expr, text string
+	}{
+		{`a\W+bcdefg`, "xx a , ; bcdefg"},
+		{`abcdefg\W+z`, "abcdefg , ; z"},
+		{`abcdefg\s*[#:]?\s*[0-9]`, "abcdefg  :  7"},
+		{`(?:abcdefg|hijklmn)[ \t]*[#:]?[ \t]*[0-9]`, "hijklmn \t # 5"},
+	}
+	for _, tt := range tests {
+		m := mustCompile(t, []Pattern{{ID: 1, Regex: tt.expr}})
+		want := regexp.MustCompile(tt.expr).FindIndex([]byte(tt.text))
+		got := m.Find([]byte(tt.text), nil)
+		if want == nil || len(got) != 1 || got[0].Start != want[0] || got[0].End != want[1] {
+			t.Errorf("Find(%q) with %q = %v, want %v", tt.text, tt.expr, got, want)
+		}
 	}
 }

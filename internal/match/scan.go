@@ -441,7 +441,7 @@ func (ri *screen) followed(text []byte, end int) bool {
 		if x == len(text) || !ri.followBefore.has(text[x]) {
 			return false
 		}
-		if isSpace(rune(text[x])) {
+		if isSpace(rune(text[x])) && (x == end || !isSpace(rune(text[x-1]))) {
 			if spaces == ri.followSpaces {
 				return false
 			}
@@ -505,7 +505,7 @@ func (f *finder) replay() {
 // Every match contains an atom at its structural place; when the scan
 // detects that atom at key k, the atom starts at or after y = k-lcut, and
 // the match starts at most at bytes before the atom, inside the run of
-// before bytes (with at most spaces white-space bytes) that ends at the
+// before bytes (with at most spaces runs of white space) that ends at the
 // atom. These bounds only grow with the atom's start, so every match whose
 // atom is detected at key p or later starts at or after lo(p), the bound
 // for an atom at y (runBack). The earlier hits were verified for every
@@ -573,11 +573,11 @@ func (ri *screen) viable(text []byte, s int) bool {
 
 // runBack returns where the earliest match whose atom starts at y could
 // start, no earlier than floor: the match holds only bytes of before ahead
-// of its atom, and at most spaces white-space bytes.
+// of its atom, and at most spaces runs of white space.
 func (ri *screen) runBack(text []byte, y, floor int) int {
 	lo, spaces := y, 0
 	for lo > floor && ri.before.has(text[lo-1]) {
-		if isSpace(rune(text[lo-1])) {
+		if isSpace(rune(text[lo-1])) && (lo == y || !isSpace(rune(text[lo]))) {
 			if spaces == ri.spaces {
 				break
 			}
