@@ -429,27 +429,28 @@ func (ri *screen) followed(text []byte, end int) bool {
 	}
 	pairs := ri.followPairs
 	spaces := 0
-	for x := end; x <= len(text); x++ {
-		if x < len(text) && ri.followFirst.has(text[x]) && (pairs == nil || x+1 < len(text) && hasPair(pairs, text[x], text[x+1])) {
-			c := text[x]
+	stop := min(len(text), end+reach+1)
+	for x := end; x < stop; x++ {
+		c := text[x]
+		if ri.followFirst.has(c) && (pairs == nil || x+1 < len(text) && hasPair(pairs, c, text[x+1])) {
 			for _, s := range ri.follow[ri.followIdx[c]:ri.followIdx[int(c)+1]] {
 				if len(text)-x >= len(s) && string(text[x:x+len(s)]) == s {
 					return true
 				}
 			}
 		}
-		if x == len(text) || !ri.followBefore.has(text[x]) {
+		if !ri.followBefore.has(c) {
 			return false
 		}
-		if isSpace(rune(text[x])) && (x == end || !isSpace(rune(text[x-1]))) {
+		if isSpace(rune(c)) && (x == end || !isSpace(rune(text[x-1]))) {
 			if spaces == ri.followSpaces {
 				return false
 			}
 			spaces++
 		}
-		if x-end == reach {
-			return ri.followAt < 0 || ri.followAt > reach
-		}
+	}
+	if stop == end+reach+1 {
+		return ri.followAt < 0 || ri.followAt > reach // too far to tell
 	}
 	return false
 }
