@@ -21,6 +21,11 @@
 // throughput on each against the corpus text, after checking it against
 // the regexp baseline on them too.
 //
+// MeasurePipeline times the static pipeline (scan.ScanContent on each
+// page's HTML, without the network) against parsing alone with
+// golang.org/x/net/html, the floor under any pipeline that reads the DOM,
+// alternating the two pass by pass.
+//
 // Throughput is the median of several timed passes over the whole input in
 // one goroutine; run the command with GOMAXPROCS=1 (as make bench-match
 // does) for one core. The package does not tune or change the matcher; it

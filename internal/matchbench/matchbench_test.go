@@ -13,6 +13,8 @@ import (
 	"github.com/scamscope/scamscope/internal/extract"
 	"github.com/scamscope/scamscope/internal/match"
 	"github.com/scamscope/scamscope/internal/matchbench"
+	"github.com/scamscope/scamscope/internal/rules"
+	rulefiles "github.com/scamscope/scamscope/rules"
 )
 
 const repoCorpus = "../../corpus"
@@ -236,5 +238,25 @@ func TestRunCancelled(t *testing.T) {
 	err := matchbench.Run(ctx, matchbench.Config{CorpusDir: repoCorpus, Passes: 1, RegexpPasses: 1}, &bytes.Buffer{})
 	if err == nil {
 		t.Error("Run with a cancelled context did not fail")
+	}
+}
+
+// TestMeasurePipeline runs the static pipeline against parsing on the
+// repository's corpus: both take time, and every accepted page counts.
+func TestMeasurePipeline(t *testing.T) {
+	set, err := rules.Load(rulefiles.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := matchbench.LoadPages(repoCorpus, matchbench.FieldsOf(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := matchbench.MeasurePipeline(context.Background(), set, pages, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Pages != len(pages) || sp.Pipeline <= 0 || sp.ParseOnly <= 0 || sp.Ratio() <= 0 {
+		t.Errorf("MeasurePipeline = %+v, want all %d pages timed", sp, len(pages))
 	}
 }

@@ -21,11 +21,14 @@ type Config struct {
 	ScaleBytes   int    // scale curve input: the first pages' text up to this size; 0: all
 	Seed         uint64 // for Generate
 	ListDiffs    int    // disagreements listed per engine pair
+	// PipelinePasses is the timed passes of the static pipeline and of
+	// parsing alone; 0: not measured.
+	PipelinePasses int
 }
 
 // DefaultConfig is what the command runs without flags.
 func DefaultConfig() Config {
-	return Config{Passes: 9, RegexpPasses: 3, Scale: []int{100, 1000, 10000}, ScaleBytes: 4 << 20, Seed: 1, ListDiffs: 10}
+	return Config{Passes: 9, RegexpPasses: 3, Scale: []int{100, 1000, 10000}, ScaleBytes: 4 << 20, Seed: 1, ListDiffs: 10, PipelinePasses: 5}
 }
 
 // Row is one line of a throughput table.
@@ -115,6 +118,13 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 
 	if err := runAdversarial(ctx, cfg, w, ps, texts, n); err != nil {
 		return err
+	}
+	if cfg.PipelinePasses > 0 {
+		sp, err := MeasurePipeline(ctx, set, pages, cfg.PipelinePasses)
+		if err != nil {
+			return err
+		}
+		writePipeline(w, sp)
 	}
 	if len(cfg.Scale) == 0 {
 		return nil

@@ -1,0 +1,107 @@
+package matchbench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/scamscope/scamscope/internal/extract"
+	"github.com/scamscope/scamscope/internal/rules"
+	"github.com/scamscope/scamscope/internal/scan"
+)
+
+// PipelineSpeed is the static pipeline's throughput (scan.ScanContent on
+// each page's HTML: parse, extract, match, score) next to parsing alone
+// (golang.org/x/net/html.Parse, as goquery parses) on the same pages.
+type PipelineSpeed struct {
+	Pages     int
+	Bytes     int64 // HTML
+	Pipeline  time.Duration
+	ParseOnly time.Duration
+}
+
+// PagesPerSec is the pipeline's pages per second.
+func (p PipelineSpeed) PagesPerSec() float64 { return float64(p.Pages) / p.Pipeline.Seconds() }
+
+// MBps is the pipeline's MB (1e6 bytes) of HTML per second.
+func (p PipelineSpeed) MBps() float64 { return float64(p.Bytes) / 1e6 / p.Pipeline.Seconds() }
+
+// ParseMBps is parsing's MB of HTML per second.
+func (p PipelineSpeed) ParseMBps() float64 { return float64(p.Bytes) / 1e6 / p.ParseOnly.Seconds() }
+
+// Ratio is the pipeline's throughput as a share of parsing's.
+func (p PipelineSpeed) Ratio() float64 { return p.ParseOnly.Seconds() / p.Pipeline.Seconds() }
+
+// MeasurePipeline times passes passes of the pipeline and of parsing alone
+// over the pages that the scanner accepts, alternating the two so that both
+// see the same machine, and reports the medians.
+func MeasurePipeline(ctx context.Context, set *rules.Set, pages []Page, passes int) (PipelineSpeed, error) {
+	sc := scan.New(scan.DefaultConfig(), set, nil)
+	var cs []*extract.Content
+	var sp PipelineSpeed
+	for _, p := range pages {
+		c := &extract.Content{HTML: p.HTML}
+		if sc.Validate(c) == nil {
+			cs = append(cs, c)
+			sp.Bytes += int64(len(p.HTML))
+		}
+	}
+	sp.Pages = len(cs)
+	if sp.Pages == 0 {
+		return sp, fmt.Errorf("pipeline: %w", ErrNoInput)
+	}
+	pipeline := func() error {
+		for _, c := range cs {
+			if _, err := sc.ScanContent(ctx, c); err != nil {
+				return fmt.Errorf("pipeline: %w", err)
+			}
+		}
+		return nil
+	}
+	parse := func() error {
+		for _, c := range cs {
+			if _, err := html.Parse(bytes.NewReader(c.HTML)); err != nil {
+				return fmt.Errorf("parse: %w", err)
+			}
+		}
+		return nil
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	passes = max(passes, 1)
+	var tp, tq []time.Duration
+	for i := -1; i < passes; i++ { // pass -1 warms up
+		if err := ctx.Err(); err != nil {
+			return sp, err
+		}
+		t0 := time.Now()
+		if err := pipeline(); err != nil {
+			return sp, err
+		}
+		t1 := time.Now()
+		if err := parse(); err != nil {
+			return sp, err
+		}
+		if i >= 0 {
+			tp, tq = append(tp, t1.Sub(t0)), append(tq, time.Since(t1))
+		}
+	}
+	slices.Sort(tp)
+	slices.Sort(tq)
+	sp.Pipeline, sp.ParseOnly = Median(tp), Median(tq)
+	return sp, nil
+}
+
+// writePipeline writes the static pipeline's figures.
+func writePipeline(w io.Writer, sp PipelineSpeed) {
+	fmt.Fprintf(w, "\nstatic pipeline (ScanContent: parse, extract, match, score) on %d pages, %.2f MB of HTML:\n", sp.Pages, float64(sp.Bytes)/1e6)
+	fmt.Fprintf(w, "  pipeline    %7.1f pages/s  %6.1f MB/s\n", sp.PagesPerSec(), sp.MBps())
+	fmt.Fprintf(w, "  parse only  %7.1f pages/s  %6.1f MB/s  (golang.org/x/net/html.Parse)\n", float64(sp.Pages)/sp.ParseOnly.Seconds(), sp.ParseMBps())
+	fmt.Fprintf(w, "  pipeline / parse only: %.2f\n", sp.Ratio())
+}
