@@ -85,6 +85,7 @@ type finder struct {
 	// clear.
 	done    doneBits
 	doneSet []uint32 // k<<24 | word
+	ev      events   // what one kernel call found
 
 	gFirst []uint8 // per group: lowest stream that found it, or noStream
 	gStart []int
@@ -179,15 +180,15 @@ func (f *finder) scan() {
 	for k := 1; k < nStreams; k++ {
 		f.low[k] = k*gap + ov
 	}
-	sp := a.special
 	var st [nStreams]uint32
 	for j := 0; j < steps; {
-		j += scanBlock(a, f.text, j, gap, steps-j, &st, &f.done)
-		for k, s := range st {
-			if s >= sp {
-				f.special(k, s, k*gap+j)
-			}
+		f.ev.n = 0
+		d := scanBlock(a, f.text, j, gap, steps-j, &st, &f.done, &f.ev)
+		for _, e := range f.ev.buf[:f.ev.n] {
+			k := int(e & 0xFF)
+			f.special(k, uint32(e>>8)&0xFFFF, k*gap+j+int(e>>32))
 		}
+		j += d
 		if f.rem == 0 {
 			return
 		}

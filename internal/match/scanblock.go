@@ -20,22 +20,41 @@ func newDoneBits(specials int) doneBits {
 // has reports whether special state x (s - special) is done for stream k.
 func (d *doneBits) has(k int, x uint32) bool { return d.w[k][x>>6]&(1<<(x&63)) != 0 }
 
+// evCap is the capacity of an events buffer; the assembly kernel knows it
+// as the constant 57 (evCap - nStreams).
+const evCap = 64
+
+// An events buffer collects what the kernel found for one call: event
+// step<<32 | s<<8 | k says that after step step (from 1) stream k was in
+// special state s.
+type events struct {
+	n   int
+	buf [evCap]uint64
+}
+
+// add appends an event.
+func (ev *events) add(step int, s uint32, k int) {
+	ev.buf[ev.n] = uint64(step)<<32 | uint64(s)<<8 | uint64(k)
+	ev.n++
+}
+
 // scanBlockGo is the portable scanBlock: the same steps as the assembly,
 // one stream after another within each step.
-func scanBlockGo(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits) int {
+func scanBlockGo(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
 	trans := a.trans
 	col := &a.col
 	sp := a.special
 	s := *st
 	d := 0
 	for d < n {
-		hit := false
 		for k := range nStreams {
 			s[k] = uint32(trans[col[text[j+d+k*gap]]+s[k]])
-			hit = hit || s[k] >= sp && !done.has(k, s[k]-sp)
+			if s[k] >= sp && !done.has(k, s[k]-sp) {
+				ev.add(d+1, s[k], k)
+			}
 		}
 		d++
-		if hit {
+		if ev.n >= evCap-nStreams {
 			break
 		}
 	}

@@ -6,12 +6,14 @@ package match
 // seven states in registers.
 //
 //go:noescape
-func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64) int
+func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64, ev *events) int
 
 // scanBlock runs the streams from text[j] (stream k at text[j+k*gap]) for
-// at most n steps, stopping after the first step that leaves a stream in a
-// special state; it returns the steps taken. The caller guarantees that
+// n steps, or fewer when ev fills up (it stops after a whole step with
+// fewer than nStreams free slots), and returns the steps taken. It appends
+// to ev an event for every step that leaves a stream in a special state
+// not done for it. The caller guarantees that
 // j+(nStreams-1)*gap+n <= len(text) and n > 0.
-func scanBlock(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits) int {
-	return scanBlockAsm(&a.trans[0], &a.col, &text[j], gap, n, st, a.special, &done.p)
+func scanBlock(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
+	return scanBlockAsm(&a.trans[0], &a.col, &text[j], gap, n, st, a.special, &done.p, ev)
 }

@@ -2,15 +2,17 @@
 
 #include "textflag.h"
 
-// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32, done *[7]*uint64) int
+// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32, done *[7]*uint64, ev *events) int
 //
-// Seven interleaved automaton streams over p[k*gap:], k = 0..6, for at
-// most n steps each; it stops after the first step that leaves some stream
-// in a special state (>= sp) that is not done for it (bit s-sp of
-// done[k]), and returns the steps taken. A done state is passed over in
-// the kernel (stubK below), without the cost of a return. The states live
+// Seven interleaved automaton streams over p[k*gap:], k = 0..6, for n
+// steps each. Every step that leaves stream k in a special state s (>= sp)
+// that is not done for it (bit s-sp of done[k]) appends the event
+// step<<32 | s<<8 | k to ev (step counts from 1); a done state is passed
+// over. The kernel stops early, after a whole step, when ev is nearly
+// full, and returns the steps taken. Events are recorded in the stubs
+// below, out of the loop's way, without returning to Go. The states live
 // in registers: AX, BX, DI, R13, R14, R15, BP.
-TEXT ·scanBlockAsm(SB), NOSPLIT, $8-72
+TEXT ·scanBlockAsm(SB), NOSPLIT, $16-80
 	MOVQ trans+0(FP), R8
 	MOVQ col+8(FP), R9
 	MOVQ p+16(FP), SI
@@ -104,8 +106,9 @@ done:
 	MOVL R15, 20(CX)
 	MOVL BP, 24(CX)
 	SUBQ p+16(FP), SI
-	MOVQ SI, ret+64(FP)
+	MOVQ SI, ret+72(FP)
 	RET
+
 
 stub0:
 	MOVQ R8, save-8(SP)
@@ -114,10 +117,29 @@ stub0:
 	MOVL AX, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip0
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL AX, DX
+	SHLL $8, DX
+	ORL  $0, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore0
+	MOVQ SI, R12 // nearly full: end after this step
+restore0:
+	MOVQ save2-16(SP), DX
+skip0:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back0
-	JMP  done
+	JMP  back0
 
 stub1:
 	MOVQ R8, save-8(SP)
@@ -126,10 +148,29 @@ stub1:
 	MOVL BX, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip1
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL BX, DX
+	SHLL $8, DX
+	ORL  $1, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore1
+	MOVQ SI, R12 // nearly full: end after this step
+restore1:
+	MOVQ save2-16(SP), DX
+skip1:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back1
-	JMP  done
+	JMP  back1
 
 stub2:
 	MOVQ R8, save-8(SP)
@@ -138,10 +179,29 @@ stub2:
 	MOVL DI, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip2
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL DI, DX
+	SHLL $8, DX
+	ORL  $2, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore2
+	MOVQ SI, R12 // nearly full: end after this step
+restore2:
+	MOVQ save2-16(SP), DX
+skip2:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back2
-	JMP  done
+	JMP  back2
 
 stub3:
 	MOVQ R8, save-8(SP)
@@ -150,10 +210,29 @@ stub3:
 	MOVL R13, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip3
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL R13, DX
+	SHLL $8, DX
+	ORL  $3, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore3
+	MOVQ SI, R12 // nearly full: end after this step
+restore3:
+	MOVQ save2-16(SP), DX
+skip3:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back3
-	JMP  done
+	JMP  back3
 
 stub4:
 	MOVQ R8, save-8(SP)
@@ -162,10 +241,29 @@ stub4:
 	MOVL R14, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip4
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL R14, DX
+	SHLL $8, DX
+	ORL  $4, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore4
+	MOVQ SI, R12 // nearly full: end after this step
+restore4:
+	MOVQ save2-16(SP), DX
+skip4:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back4
-	JMP  done
+	JMP  back4
 
 stub5:
 	MOVQ R8, save-8(SP)
@@ -174,10 +272,29 @@ stub5:
 	MOVL R15, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip5
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL R15, DX
+	SHLL $8, DX
+	ORL  $5, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore5
+	MOVQ SI, R12 // nearly full: end after this step
+restore5:
+	MOVQ save2-16(SP), DX
+skip5:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back5
-	JMP  done
+	JMP  back5
 
 stub6:
 	MOVQ R8, save-8(SP)
@@ -186,7 +303,26 @@ stub6:
 	MOVL BP, CX
 	SUBL sp+48(FP), CX
 	BTQ  CX, (R8)
+	JCS  skip6
+	MOVQ DX, save2-16(SP)
+	MOVQ ev+64(FP), R8
+	MOVQ SI, CX
+	SUBQ p+16(FP), CX
+	SHLQ $32, CX
+	MOVL BP, DX
+	SHLL $8, DX
+	ORL  $6, DX
+	ORQ  DX, CX
+	MOVQ 0(R8), DX
+	MOVQ CX, 8(R8)(DX*8)
+	INCQ DX
+	MOVQ DX, 0(R8)
+	CMPQ DX, $57 // evCap-nStreams
+	JB   restore6
+	MOVQ SI, R12 // nearly full: end after this step
+restore6:
+	MOVQ save2-16(SP), DX
+skip6:
 	MOVQ save-8(SP), R8
 	MOVL sp+48(FP), CX
-	JCS  back6
-	JMP  done
+	JMP  back6
