@@ -45,10 +45,10 @@
 //
 // Find runs the automaton once over the text, as seven interleaved streams
 // over seven stretches of it (scan.go); on amd64 the stepping is an
-// assembly kernel that keeps the seven states in registers and passes
-// over reports already settled for their stream without returning
-// (scanblock_amd64.s), elsewhere, and with the purego build tag, the same
-// steps in Go (scanblock.go). A literal is settled at its first
+// assembly kernel that keeps the seven states in registers, passes over
+// reports already settled for their stream and records the others in a
+// buffer without returning (scanblock_amd64.s); elsewhere, and with the
+// purego build tag, the same steps run in Go (scanblock.go). A literal is settled at its first
 // valid occurrence. An atom hit is first screened cheaply (can a match
 // start where it must, does what the regex requires after the atom
 // follow? for a regex that is an alternation at the top, by the branch
