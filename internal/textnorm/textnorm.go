@@ -117,7 +117,7 @@ func appendASCII(dst []byte, s string) []byte {
 // runs over the whole.
 func appendSlow(dst []byte, s string) []byte {
 	c := collapser{start: len(dst)}
-	var sc scratch
+	var sc *scratch // made for the first piece that needs it
 	st := stableRunes()
 	for i := 0; i < len(s); {
 		k := st.indexOther(s[i:])
@@ -147,6 +147,9 @@ func appendSlow(dst []byte, s string) []byte {
 			}
 			end += next
 		}
+		if sc == nil {
+			sc = new(scratch)
+		}
 		dst = c.bytes(dst, sc.steps1to5(s[start:end]))
 		i = end
 	}
@@ -174,30 +177,47 @@ func indexNonASCII(s string) int {
 	return -1
 }
 
-// stableSet marks code points below U+3000 (bit r%64 of word r/64).
-type stableSet [0x3000 / 64]uint64
+// stableLimit bounds the code points stableRunes looks at: the Basic
+// Multilingual Plane.
+const stableLimit = 0x10000
 
-// stableRunes returns the non-ASCII code points below U+3000 that no step
-// changes, nor lets interact with the ASCII and stable characters around
-// them: not dropped, not white space, not a look-alike, folding to
-// themselves, and without decomposition, combining class or composition
-// with what precedes them under NFKC (typographic quotes and dashes, ©, €,
-// small accented Latin letters ...). A run of ASCII and stable characters
-// is its own matching form once ASCII letters are lowered and controls
-// dropped. Built on first use.
+// stableSet marks code points below stableLimit (bit r%64 of word r/64).
+type stableSet [stableLimit / 64]uint64
+
+// stableRunes returns the non-ASCII code points of the Basic Multilingual
+// Plane that no step changes, nor lets interact with the ASCII and stable
+// characters around them: not dropped, not white space, not a mark, not a
+// look-alike, not U+FFFD (which stands for invalid bytes), folding to
+// themselves, NFKC-invariant, and without combining class or composition
+// with what precedes them (typographic quotes and dashes, ©, €, small
+// accented Latin letters, CJK ideographs, kana ...). A run of ASCII and
+// stable characters is its own matching form once ASCII letters are
+// lowered and controls dropped: NFKC leaves a run of NFKC-invariant
+// starters that compose with nothing before them as it is, and case
+// folding and the look-alike map work code point by code point. Built on
+// first use.
 var stableRunes = sync.OnceValue(func() *stableSet {
 	t := new(stableSet)
 	folder := cases.Fold()
-	for r := rune(utf8.RuneSelf); r < 0x3000; r++ {
-		s := string(r)
-		p := norm.NFKC.PropertiesString(s)
-		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 || p.Decomposition() != nil {
+	var b, folded []byte
+	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
+		if r == utf8.RuneError || r >= 0xd800 && r <= 0xdfff {
+			continue
+		}
+		b = utf8.AppendRune(b[:0], r)
+		p := norm.NFKC.Properties(b)
+		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 {
+			continue
+		}
+		// One code point that composes with nothing before it changes
+		// under NFKC only by its decomposition.
+		if p.Decomposition() != nil && !norm.NFKC.IsNormal(b) {
 			continue
 		}
 		if _, ok := lookalikes[r]; ok {
 			continue
 		}
-		if folder.String(s) != s {
+		if folded = appendTransform(folded[:0], folder, b); string(folded) != string(b) {
 			continue
 		}
 		t[r/64] |= 1 << (r % 64)
@@ -206,7 +226,7 @@ var stableRunes = sync.OnceValue(func() *stableSet {
 })
 
 func (t *stableSet) has(r rune) bool {
-	return r < 0x3000 && t[r/64]&(1<<(r%64)) != 0
+	return r < stableLimit && t[r/64]&(1<<(r%64)) != 0
 }
 
 // indexOther returns the index of the first character of s that is neither
