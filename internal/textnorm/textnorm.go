@@ -181,8 +181,8 @@ func indexNonASCII(s string) int {
 // Multilingual Plane.
 const stableLimit = 0x10000
 
-// stableSet marks code points below stableLimit (bit r%64 of word r/64).
-type stableSet [stableLimit / 64]uint64
+// runeSet marks code points below stableLimit (bit r%64 of word r/64).
+type runeSet [stableLimit / 64]uint64
 
 // stableRunes returns the non-ASCII code points of the Basic Multilingual
 // Plane that no step changes, nor lets interact with the ASCII and stable
@@ -196,8 +196,8 @@ type stableSet [stableLimit / 64]uint64
 // starters that compose with nothing before them as it is, and case
 // folding and the look-alike map work code point by code point. Built on
 // first use.
-var stableRunes = sync.OnceValue(func() *stableSet {
-	t := new(stableSet)
+var stableRunes = sync.OnceValue(func() *runeSet {
+	t := new(runeSet)
 	folder := cases.Fold()
 	var b, folded []byte
 	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
@@ -225,13 +225,13 @@ var stableRunes = sync.OnceValue(func() *stableSet {
 	return t
 })
 
-func (t *stableSet) has(r rune) bool {
+func (t *runeSet) has(r rune) bool {
 	return r < stableLimit && t[r/64]&(1<<(r%64)) != 0
 }
 
 // indexOther returns the index of the first character of s that is neither
 // ASCII nor stable (invalid bytes included), or -1.
-func (t *stableSet) indexOther(s string) int {
+func (t *runeSet) indexOther(s string) int {
 	for i := 0; i < len(s); {
 		k := indexNonASCII(s[i:])
 		if k < 0 {
