@@ -50,6 +50,7 @@
 package textnorm
 
 import (
+	"encoding/binary"
 	"slices"
 	"sync"
 	"unicode"
@@ -332,33 +333,95 @@ type collapser struct {
 // and ASCII letters lowered.
 func (c *collapser) ascii(dst []byte, s string) []byte {
 	// At most one space is written per white-space byte of s, plus the
-	// one pending from before it.
+	// one pending from before it: so w <= i+1 throughout, and eight bytes
+	// written at out[w:] while i+8 <= len(s) stay inside out.
 	n := len(dst)
 	dst = slices.Grow(dst, len(s)+1)
 	out := dst[n : n+len(s)+1]
 	w := 0
 	space, empty := c.space, n == c.start
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch asciiClass[ch] {
-		case classUpper:
-			ch += 'a' - 'A'
-		case classSpace:
-			space = true
-			continue
-		case classControl:
-			continue // dropped
+	for i := 0; i < len(s); {
+		end := len(s)
+		if i+8 <= len(s) {
+			// Eight bytes without controls or white space other than
+			// single spaces inside them are their own matching form,
+			// but for the capitals.
+			v := load64(s[i:])
+			if plainWord(v) {
+				if space && (w > 0 || !empty) {
+					out[w] = ' '
+					w++
+				}
+				space = false
+				binary.LittleEndian.PutUint64(out[w:], lower64(v))
+				w += 8
+				i += 8
+				continue
+			}
+			end = i + 8
 		}
-		if space && (w > 0 || !empty) {
-			out[w] = ' '
+		for ; i < end; i++ {
+			ch := s[i]
+			switch asciiClass[ch] {
+			case classUpper:
+				ch += 'a' - 'A'
+			case classSpace:
+				space = true
+				continue
+			case classControl:
+				continue // dropped
+			}
+			if space && (w > 0 || !empty) {
+				out[w] = ' '
+				w++
+			}
+			space = false
+			out[w] = ch
 			w++
 		}
-		space = false
-		out[w] = ch
-		w++
 	}
 	c.space = space
 	return dst[:n+w]
+}
+
+// load64 returns the first eight bytes of s, the first in the low byte.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// Byte-lane constants for eight bytes at a time.
+const (
+	lanes01 = 0x0101010101010101
+	lanes7f = 0x7f7f7f7f7f7f7f7f
+	lanes80 = 0x8080808080808080
+)
+
+// zeroLanes returns the top bit of every byte of v that is 0, exactly.
+func zeroLanes(v uint64) uint64 {
+	return ^((v&lanes7f + lanes7f) | v | lanes7f)
+}
+
+// plainWord reports whether the bytes of v (the first in the low byte)
+// hold no control, no DEL, no white space but single spaces, and neither
+// start nor end with a space: bytes that step 6 and the dropping of
+// controls leave as they are.
+func plainWord(v uint64) bool {
+	ctl := zeroLanes(v & (0xe0 * lanes01)) // below 0x20
+	del := zeroLanes(v ^ lanes7f)
+	sp := zeroLanes(v ^ (0x20 * lanes01))
+	return ctl|del == 0 && sp&(sp<<8|0x80|0x80<<56) == 0
+}
+
+// lower64 lowers the ASCII capitals among the bytes of v, exactly: no
+// byte carries into another.
+func lower64(v uint64) uint64 {
+	t := v & lanes7f
+	ge := (t + (0x80-'A')*lanes01) & lanes80   // bytes >= 'A'
+	gt := (t + (0x80-'Z'-1)*lanes01) & lanes80 // bytes > 'Z'
+	upper := ge &^ gt &^ v                     // and below 0x80
+	return v | upper>>2                        // 'A'..'Z' lack the 0x20 bit
 }
 
 // The classes of bytes for collapser.ascii.
