@@ -180,7 +180,7 @@ func (a *analyzer) subScript(c *collector, code string, inline bool) *funcInfo {
 	if len(a.subs) >= maxSubScripts || c.nesting >= maxSubNesting || len(code) > maxSubScript || strings.TrimSpace(code) == "" {
 		return nil
 	}
-	ast, err := parseJS([]byte(code), inline)
+	ast, err := parseJS([]byte(code), true, inline)
 	if err != nil {
 		return nil
 	}
