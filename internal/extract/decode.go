@@ -28,12 +28,13 @@ func (k kind) String() string {
 }
 
 // decode returns src as valid UTF-8. Valid UTF-8 is taken as it is (a BOM
-// dropped); otherwise the charset declared by the content type, a BOM or a
-// <meta> in the first 1024 bytes is used, and failing that every invalid
-// byte run becomes U+FFFD.
+// dropped), without a copy: the text shares src's memory, so nothing may
+// keep it, or a part of it, beyond Extract; otherwise the charset declared
+// by the content type, a BOM or a <meta> in the first 1024 bytes is used,
+// and failing that every invalid byte run becomes U+FFFD.
 func decode(src []byte, contentType string) (string, []string) {
 	if utf8.Valid(src) {
-		return string(bytes.TrimPrefix(src, []byte("\ufeff"))), nil
+		return byteString(bytes.TrimPrefix(src, []byte("\ufeff"))), nil
 	}
 	if enc, name := declaredCharset(src, contentType); enc != nil {
 		out, _, err := transform.Bytes(enc.NewDecoder(), src)
