@@ -461,7 +461,7 @@ func (f *finder) obfSink(n js.INode, args []js.Arg, strict bool) {
 				return false
 			}
 			if !strict || a.decodesEncoded(c) {
-				a.consumed[c] = true
+				put(&a.consumed, js.INode(c), true)
 				found = true
 			}
 			return false // keep searching: mark every decoder in the sink

@@ -158,8 +158,6 @@ type textCollector struct {
 
 func newTextCollector() *textCollector {
 	return &textCollector{
-		seenDialogs:  map[string]struct{}{},
-		seenStrings:  map[string]struct{}{},
 		maxStrings:   maxStringsBytes,
 		maxDialogs:   maxDialogsBytes,
 		maxOneString: maxOneString,
@@ -179,7 +177,7 @@ func (t *textCollector) addDialog(s string) {
 		t.dialogsFull = true
 		return
 	}
-	t.seenDialogs[s] = struct{}{}
+	put(&t.seenDialogs, s, struct{}{})
 	t.dialogs = append(t.dialogs, s)
 	t.dialogBytes += len(s)
 }
@@ -200,7 +198,7 @@ func (t *textCollector) addString(s string) {
 		t.stringsFull = true
 		return
 	}
-	t.seenStrings[s] = struct{}{}
+	put(&t.seenStrings, s, struct{}{})
 	t.strings = append(t.strings, s)
 	t.stringBytes += len(s)
 }
