@@ -56,7 +56,13 @@ func (c *collector) visit(n js.INode) {
 		return
 	case *js.LiteralExpr:
 		if n.TokenType == js.StringToken && len(n.Data) <= 40 {
-			if s := unquote(n.Data); isAPILiteral(s) {
+			if in, plain := plainLiteral(n.Data); plain {
+				// A short string(in) that is only compared stays off
+				// the heap.
+				if isAPILiteral(string(in)) {
+					put(&a.apiLits, string(in), true)
+				}
+			} else if s := unquote(n.Data); isAPILiteral(s) {
 				put(&a.apiLits, s, true)
 			}
 		}

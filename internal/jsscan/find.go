@@ -71,7 +71,7 @@ func (f *finder) visit(n js.INode) {
 			return
 		}
 	case *js.LiteralExpr:
-		if n.TokenType == js.StringToken && !f.quiet && len(n.Data) > minProseBytes {
+		if n.TokenType == js.StringToken && !f.quiet && len(n.Data) > minProseBytes && f.a.text.mayAddLiteral(n.Data) {
 			f.a.text.addString(unquote(n.Data))
 		}
 		return
