@@ -21,8 +21,15 @@ func (c *collector) visit(n js.INode) {
 	if isNil(n) || c.depth >= maxDepth {
 		return
 	}
+	// A panic abandons the whole analysis, so depth need not be restored
+	// by a deferred call.
 	c.depth++
-	defer func() { c.depth-- }()
+	c.node(n)
+	c.depth--
+}
+
+// node is visit's work on a non-nil n.
+func (c *collector) node(n js.INode) {
 	a := c.a
 	switch n := n.(type) {
 	case *js.FuncDecl:
@@ -109,9 +116,12 @@ func (c *collector) function(n js.INode, params *js.Params, body *js.BlockStmt, 
 			put(&a.globalFunc, string(name.Data), n)
 		}
 	}
-	sub := &collector{a: a, fn: fi, depth: c.depth, nesting: c.nesting}
-	sub.visit(params)
-	sub.visit(body)
+	// The body is collected in fi, outside any loop of the definer.
+	fn, loop := c.fn, c.loop
+	c.fn, c.loop = fi, 0
+	c.visit(params)
+	c.visit(body)
+	c.fn, c.loop = fn, loop
 }
 
 // collectCall records calls by name, immediately invoked functions, timers

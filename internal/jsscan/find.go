@@ -22,8 +22,15 @@ func (f *finder) visit(n js.INode) {
 	if isNil(n) || f.depth >= maxDepth {
 		return
 	}
+	// A panic abandons the whole analysis, so depth need not be restored
+	// by a deferred call.
 	f.depth++
-	defer func() { f.depth-- }()
+	f.node(n)
+	f.depth--
+}
+
+// node is visit's work on a non-nil n.
+func (f *finder) node(n js.INode) {
 	switch n := n.(type) {
 	case *js.FuncDecl:
 		f.function(n, &n.Params, &n.Body)
