@@ -112,18 +112,20 @@ func appendASCII(dst []byte, s string) []byte {
 // map code points (or invalid bytes) on their own, NFKC neither composes
 // nor reorders across a starter that composes with nothing, as ASCII
 // white space is, words (step 4) end at white space, and white space is
-// folded last. So the runs between white space that hold only ASCII and
-// stable code points (see stableRunes) take the ASCII path, and only the
-// runs with other characters go through steps 1 to 5; the white-space step
-// runs over the whole.
+// folded last. So the runs between white space that hold only ASCII,
+// stable code points (see stableRunes) and white space of other scripts
+// (which every step leaves white space that composes with nothing: NBSP
+// and the other spaces NFKC maps to U+0020, U+1680, U+2028 ...) take the
+// ASCII path, and only the runs with other characters go through steps 1
+// to 5; the white-space step runs over the whole.
 func appendSlow(dst []byte, s string) []byte {
 	c := collapser{start: len(dst)}
 	var sc *scratch // made for the first piece that needs it
 	st := stableRunes()
 	for i := 0; i < len(s); {
-		k := st.indexOther(s[i:])
+		k, sp := st.indexOther(s[i:])
 		if k < 0 {
-			dst = c.ascii(dst, s[i:])
+			dst = c.run(dst, s[i:], sp)
 			break
 		}
 		k += i
@@ -133,7 +135,10 @@ func appendSlow(dst []byte, s string) []byte {
 		for start > i && !isASCIISpace(s[start-1]) {
 			start--
 		}
-		dst = c.ascii(dst, s[i:start])
+		if sp >= start-i {
+			sp = -1
+		}
+		dst = c.run(dst, s[i:start], sp)
 		// ... and ends at white space, taking in the next such run when
 		// little pure ASCII lies between, so that text in other scripts
 		// goes through the pipeline in a few long pieces.
@@ -142,7 +147,7 @@ func appendSlow(dst []byte, s string) []byte {
 			for end < len(s) && !isASCIISpace(s[end]) {
 				end++
 			}
-			next := st.indexOther(s[end:])
+			next, _ := st.indexOther(s[end:])
 			if next < 0 || next > maxASCIIGap {
 				break
 			}
@@ -230,22 +235,39 @@ func (t *runeSet) has(r rune) bool {
 	return r < stableLimit && t[r/64]&(1<<(r%64)) != 0
 }
 
-// indexOther returns the index of the first character of s that is neither
-// ASCII nor stable (invalid bytes included), or -1.
-func (t *runeSet) indexOther(s string) int {
+// indexOther returns the index of the first character of s that is not
+// ASCII, stable or white space (invalid bytes included), or -1; and the
+// index of the first white space beyond ASCII before it, or -1.
+func (t *runeSet) indexOther(s string) (other, space int) {
+	space = -1
 	for i := 0; i < len(s); {
 		k := indexNonASCII(s[i:])
 		if k < 0 {
-			return -1
+			return -1, space
 		}
 		i += k
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !t.has(r) {
-			return i
+			if !isSpaceRune(r) {
+				return i, space
+			}
+			if space < 0 {
+				space = i
+			}
 		}
 		i += n
 	}
-	return -1
+	return -1, space
+}
+
+// isSpaceRune reports whether r, beyond ASCII, is White_Space (as
+// unicode.IsSpace).
+func isSpaceRune(r rune) bool {
+	switch r {
+	case 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200a
 }
 
 // scratch holds the buffers, the folder and the NFKC iterator that steps 1
@@ -422,6 +444,72 @@ func lower64(v uint64) uint64 {
 	gt := (t + (0x80-'Z'-1)*lanes01) & lanes80 // bytes > 'Z'
 	upper := ge &^ gt &^ v                     // and below 0x80
 	return v | upper>>2                        // 'A'..'Z' lack the 0x20 bit
+}
+
+// run appends s, of ASCII, stable characters and white space, as ascii
+// does, white space beyond ASCII folded too; the first such white space
+// is at s[sp], or sp is -1 when there is none.
+func (c *collapser) run(dst []byte, s string, sp int) []byte {
+	if sp < 0 {
+		return c.ascii(dst, s)
+	}
+	from := 0
+	for j := sp; j < len(s); {
+		if s[j] < 0xc2 { // ASCII, or not the first byte of a space
+			j++
+			continue
+		}
+		n := spaceLen(s[j:])
+		if n == 0 {
+			j++
+			continue
+		}
+		dst = c.ascii(dst, s[from:j])
+		c.space = true
+		j += n
+		from = j
+	}
+	return c.ascii(dst, s[from:])
+}
+
+// spaceLen returns the length of the White_Space character beyond ASCII
+// (U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F,
+// U+3000) that s starts with, or 0.
+func spaceLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[0] {
+	case 0xc2:
+		if s[1] == 0x85 || s[1] == 0xa0 {
+			return 2
+		}
+		return 0
+	case 0xe1, 0xe2, 0xe3:
+	default:
+		return 0
+	}
+	if len(s) < 3 {
+		return 0
+	}
+	b1, b2 := s[1], s[2]
+	switch {
+	case s[0] == 0xe1: // U+1680
+		return 3 * b2i(b1 == 0x9a && b2 == 0x80)
+	case s[0] == 0xe3: // U+3000
+		return 3 * b2i(b1 == 0x80 && b2 == 0x80)
+	case b1 == 0x80: // U+2000..U+200A, U+2028, U+2029, U+202F
+		return 3 * b2i(b2 >= 0x80 && b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf)
+	default: // U+205F
+		return 3 * b2i(b1 == 0x81 && b2 == 0x9f)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // The classes of bytes for collapser.ascii.
