@@ -127,7 +127,7 @@ func sniff(body string, parses func() bool) kind {
 // neither show as text nor confuse the HTML parser, and returns the code it
 // removed.
 func stripPHP(src string) (string, []string) {
-	if !strings.Contains(src, "<?") {
+	if indexPHP(src) < 0 {
 		return src, nil
 	}
 	var b strings.Builder
@@ -157,21 +157,24 @@ func stripPHP(src string) (string, []string) {
 }
 
 // indexPHP returns the index of the first "<?php" (any case) or "<?=" in s,
-// or -1.
+// or -1. It looks for the '?', which markup has far fewer of than '<'.
 func indexPHP(s string) int {
-	off := 0
-	for {
-		i := strings.Index(s[off:], "<?")
-		if i < 0 {
+	for off := 1; off < len(s); {
+		q := strings.IndexByte(s[off:], '?')
+		if q < 0 {
 			return -1
 		}
-		i += off
-		r := s[i+2:]
-		if strings.HasPrefix(r, "=") || len(r) >= 3 && strings.EqualFold(r[:3], "php") {
-			return i
+		q += off
+		off = q + 1
+		if s[q-1] != '<' {
+			continue
 		}
-		off = i + 2
+		r := s[q+1:]
+		if strings.HasPrefix(r, "=") || len(r) >= 3 && strings.EqualFold(r[:3], "php") {
+			return q - 1
+		}
 	}
+	return -1
 }
 
 // maxNesting is the element depth flattenDeep keeps; x/net/html refuses
