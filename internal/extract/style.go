@@ -233,7 +233,7 @@ func stripCSSComments(css string) string {
 func (s *styleSheet) hidden(class, id, style string) bool {
 	var d decls
 	if s.classes != nil && class != "" {
-		for _, c := range strings.Fields(class) {
+		for c := range strings.FieldsSeq(class) {
 			if r := s.classes[c]; r != nil {
 				d.over(r)
 			}
