@@ -67,7 +67,8 @@ func Normalize(s string) string {
 	if isNormalASCII(s) {
 		return s
 	}
-	return string(Append(make([]byte, 0, len(s)), s))
+	// The ASCII path asks for one byte of room beyond the text.
+	return string(Append(make([]byte, 0, len(s)+1), s))
 }
 
 // Append appends the matching form of s to dst and returns the extended
