@@ -244,7 +244,7 @@ func (x *extractor) finish() {
 	for _, s := range x.strs {
 		size += len(s) + 1
 	}
-	sb := make([]byte, 0, size)
+	sb := make([]byte, 0, size+1) // textnorm.Append asks for a byte of room beyond the text
 	for _, s := range x.sources {
 		sb = appendLine(sb, s)
 	}
@@ -291,7 +291,8 @@ func normalized(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	return byteString(textnorm.Append(make([]byte, 0, len(b)), byteString(b)))
+	// textnorm.Append asks for one byte of room beyond the text.
+	return byteString(textnorm.Append(make([]byte, 0, len(b)+1), byteString(b)))
 }
 
 // byteString returns b's bytes as a string without copying them: b must
