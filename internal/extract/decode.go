@@ -28,12 +28,13 @@ func (k kind) String() string {
 }
 
 // decode returns src as valid UTF-8. Valid UTF-8 is taken as it is (a BOM
-// dropped); otherwise the charset declared by the content type, a BOM or a
-// <meta> in the first 1024 bytes is used, and failing that every invalid
-// byte run becomes U+FFFD.
+// dropped), without a copy: the text shares src's memory, so nothing may
+// keep it, or a part of it, beyond Extract; otherwise the charset declared
+// by the content type, a BOM or a <meta> in the first 1024 bytes is used,
+// and failing that every invalid byte run becomes U+FFFD.
 func decode(src []byte, contentType string) (string, []string) {
 	if utf8.Valid(src) {
-		return string(bytes.TrimPrefix(src, []byte("\ufeff"))), nil
+		return byteString(bytes.TrimPrefix(src, []byte("\ufeff"))), nil
 	}
 	if enc, name := declaredCharset(src, contentType); enc != nil {
 		out, _, err := transform.Bytes(enc.NewDecoder(), src)
@@ -126,7 +127,7 @@ func sniff(body string, parses func() bool) kind {
 // neither show as text nor confuse the HTML parser, and returns the code it
 // removed.
 func stripPHP(src string) (string, []string) {
-	if !strings.Contains(src, "<?") {
+	if indexPHP(src) < 0 {
 		return src, nil
 	}
 	var b strings.Builder
@@ -156,21 +157,24 @@ func stripPHP(src string) (string, []string) {
 }
 
 // indexPHP returns the index of the first "<?php" (any case) or "<?=" in s,
-// or -1.
+// or -1. It looks for the '?', which markup has far fewer of than '<'.
 func indexPHP(s string) int {
-	off := 0
-	for {
-		i := strings.Index(s[off:], "<?")
-		if i < 0 {
+	for off := 1; off < len(s); {
+		q := strings.IndexByte(s[off:], '?')
+		if q < 0 {
 			return -1
 		}
-		i += off
-		r := s[i+2:]
-		if strings.HasPrefix(r, "=") || len(r) >= 3 && strings.EqualFold(r[:3], "php") {
-			return i
+		q += off
+		off = q + 1
+		if s[q-1] != '<' {
+			continue
 		}
-		off = i + 2
+		r := s[q+1:]
+		if strings.HasPrefix(r, "=") || len(r) >= 3 && strings.EqualFold(r[:3], "php") {
+			return q - 1
+		}
 	}
+	return -1
 }
 
 // maxNesting is the element depth flattenDeep keeps; x/net/html refuses

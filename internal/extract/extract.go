@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/scamscope/scamscope/internal/textnorm"
 )
@@ -88,7 +89,7 @@ func (x *extractor) collect() {
 		} else {
 			var parsed *scriptResult
 			parses := func() bool {
-				r := analyzeScript([]byte(body))
+				r := analyzeScript(body)
 				parsed = &r
 				return r.err == nil
 			}
@@ -137,7 +138,7 @@ func (x *extractor) script(name, src string, pre *scriptResult) {
 	if pre != nil {
 		r = *pre
 	} else {
-		r = analyzeScript([]byte(src))
+		r = analyzeScript(src)
 	}
 	label := fmt.Sprintf("script %d (%s)", x.nScripts, name)
 	x.takeResult(label, r)
@@ -149,7 +150,7 @@ func (x *extractor) handler(tag, attr, body string) {
 		return
 	}
 	x.sources = append(x.sources, body)
-	r := analyzeHandler(attr, []byte(body))
+	r := analyzeHandler(attr, body)
 	x.takeResult(fmt.Sprintf("%s handler on <%s>", attr, tag), r)
 }
 
@@ -220,7 +221,7 @@ func cut(s string, n int) string {
 func (x *extractor) finish() {
 	f := x.f
 	x.flushPending()
-	f.Fields[FieldText] = textnorm.Normalize(string(x.text))
+	f.Fields[FieldText] = normalized(x.text)
 	// FieldHidden also holds the scripts' prose strings: text a script
 	// writes into the page (innerHTML, document.write) is text the visitor
 	// may see, and kits that build their overlay in script keep it there.
@@ -228,7 +229,7 @@ func (x *extractor) finish() {
 	for _, s := range x.strs {
 		hidden = append(append(hidden, '\n'), s...)
 	}
-	f.Fields[FieldHidden] = textnorm.Normalize(string(hidden))
+	f.Fields[FieldHidden] = normalized(hidden)
 	f.Title = strings.TrimSpace(x.title)
 	f.Fields[FieldTitle] = textnorm.Normalize(x.title)
 	f.Fields[FieldMeta] = joinLines(x.meta)
@@ -243,7 +244,7 @@ func (x *extractor) finish() {
 	for _, s := range x.strs {
 		size += len(s) + 1
 	}
-	sb := make([]byte, 0, size)
+	sb := make([]byte, 0, size+1) // textnorm.Append asks for a byte of room beyond the text
 	for _, s := range x.sources {
 		sb = appendLine(sb, s)
 	}
@@ -259,7 +260,7 @@ func (x *extractor) finish() {
 			strRanges = append(strRanges, [2]int{start, len(sb)})
 		}
 	}
-	f.Fields[FieldScript] = string(sb)
+	f.Fields[FieldScript] = byteString(sb)
 
 	dialogs := slices.Clone(x.dialogs)
 	dialogs = append(dialogs, x.c.Dialogs...)
@@ -284,6 +285,22 @@ func (x *extractor) finish() {
 	x.protect("finding error codes", func() { f.ErrorCodes = findErrorCodes(f, strRanges) })
 }
 
+// normalized returns textnorm.Normalize of b's text, without copying b
+// first.
+func normalized(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	// textnorm.Append asks for one byte of room beyond the text.
+	return byteString(textnorm.Append(make([]byte, 0, len(b)+1), byteString(b)))
+}
+
+// byteString returns b's bytes as a string without copying them: b must
+// not change afterwards, nor while the string is in use.
+func byteString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // appendLine appends the normalised s to b on a line of its own; empty
 // results add nothing.
 func appendLine(b []byte, s string) []byte {
@@ -304,7 +321,7 @@ func joinLines(ss []string) string {
 	for _, s := range ss {
 		b = appendLine(b, s)
 	}
-	return string(b)
+	return byteString(b)
 }
 
 func joinLinesUnique(ss []string) string {

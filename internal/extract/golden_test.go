@@ -92,3 +92,38 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestFeaturesOwnTheirMemory checks that no feature shares memory with the
+// content: Extract reads valid UTF-8 markup in place, and overwriting it
+// afterwards must leave the features as they were.
+func TestFeaturesOwnTheirMemory(t *testing.T) {
+	pages, err := filepath.Glob("testdata/golden/*.html")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no golden pages: %v", err)
+	}
+	inputs := map[string][]byte{
+		"script": []byte(`var phone = "1-888-555-0100"; alert("Call Microsoft Support at 1-888-555-0100 now");`),
+		"text":   []byte("Call us: 0800 123 4567, error code 0x80070424"),
+	}
+	for _, page := range pages {
+		src, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[filepath.Base(page)] = src
+	}
+	for name, src := range inputs {
+		want, err := json.Marshal(Extract(&Content{HTML: bytes.Clone(src)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Content{HTML: bytes.Clone(src)}
+		f := Extract(c)
+		for i := range c.HTML {
+			c.HTML[i] = 'X'
+		}
+		if got, _ := json.Marshal(f); !bytes.Equal(got, want) {
+			t.Errorf("%s: features changed when the content was overwritten after Extract", name)
+		}
+	}
+}

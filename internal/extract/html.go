@@ -617,8 +617,12 @@ func (w *walker) formField(n *html.Node) {
 	if t == "tel" {
 		f.AsksPhone = true
 	}
+	// Neither pattern matches an empty value (absent attributes are).
 	for _, k := range []string{"name", "id", "autocomplete"} {
 		v := attr(n, k)
+		if v == "" {
+			continue
+		}
 		if sensitiveName.MatchString(v) {
 			f.Sensitive = true
 		}
@@ -627,7 +631,7 @@ func (w *walker) formField(n *html.Node) {
 		}
 	}
 	for _, k := range []string{"placeholder", "aria-label", "title"} {
-		if phoneName.MatchString(attr(n, k)) {
+		if v := attr(n, k); v != "" && phoneName.MatchString(v) {
 			f.AsksPhone = true
 		}
 	}

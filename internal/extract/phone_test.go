@@ -116,3 +116,23 @@ func TestPhoneRegions(t *testing.T) {
 		}
 	}
 }
+
+// TestWordScans holds the eight-byte tests of the phone scans to their
+// byte-by-byte meaning, for every byte value in every position.
+func TestWordScans(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("aaaaaaaa")
+			w[pos] = byte(b)
+			v := load64(string(w))
+			q := b == '\'' || b == '"' || b == '`'
+			if anyQuote(v) != q {
+				t.Fatalf("anyQuote(%q) = %v, want %v", w, !q, q)
+			}
+			p := b >= '0' && b <= '9' || b == '+' || b == '('
+			if anyPhoneStart(v) != p {
+				t.Fatalf("anyPhoneStart(%q) = %v, want %v", w, !p, p)
+			}
+		}
+	}
+}

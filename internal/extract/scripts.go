@@ -24,12 +24,12 @@ type scriptFinding struct {
 }
 
 // analyzeScript analyses a whole script.
-func analyzeScript(src []byte) scriptResult { return fromJSScan(jsscan.Analyze(src)) }
+func analyzeScript(src string) scriptResult { return fromJSScan(jsscan.AnalyzeString(src)) }
 
 // analyzeHandler analyses the body of an inline event-handler attribute;
 // event is the attribute name ("onclick").
-func analyzeHandler(event string, body []byte) scriptResult {
-	return fromJSScan(jsscan.AnalyzeHandler(event, body))
+func analyzeHandler(event, body string) scriptResult {
+	return fromJSScan(jsscan.AnalyzeHandlerString(event, body))
 }
 
 func fromJSScan(r jsscan.Result) scriptResult {

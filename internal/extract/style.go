@@ -164,7 +164,9 @@ func (s *styleSheet) addSheet(css string) {
 		if !strings.HasPrefix(sel, "@") {
 			var d decls
 			d.parse(body)
-			for rest, more := sel, true; more; {
+			// A rule that sets none of the properties changes nothing
+			// (over copies only those set): most rules of a sheet.
+			for rest, more := sel, d != (decls{}); more; {
 				var one string
 				one, rest, more = strings.Cut(rest, ",")
 				s.add(strings.TrimSpace(one), &d)
@@ -233,7 +235,7 @@ func stripCSSComments(css string) string {
 func (s *styleSheet) hidden(class, id, style string) bool {
 	var d decls
 	if s.classes != nil && class != "" {
-		for _, c := range strings.Fields(class) {
+		for c := range strings.FieldsSeq(class) {
 			if r := s.classes[c]; r != nil {
 				d.over(r)
 			}

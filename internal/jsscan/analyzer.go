@@ -130,21 +130,18 @@ type analyzer struct {
 	consumed  map[js.INode]bool
 }
 
+// newAnalyzer returns an analyzer; its maps are made on first write (most
+// scripts and handlers fill only a few).
 func newAnalyzer() *analyzer {
-	return &analyzer{
-		text:       newTextCollector(),
-		funcs:      map[js.INode]*funcInfo{},
-		varFunc:    map[*js.Var]js.INode{},
-		globalFunc: map[string]js.INode{},
-		strConst:   map[*js.Var]js.IExpr{},
-		facts:      map[*js.Var]varFacts{},
-		registered: map[js.INode]bool{},
-		iife:       map[js.INode]bool{},
-		handlers:   map[*funcInfo]*handlerFacts{},
-		obfIdents:  map[string]struct{}{},
-		apiLits:    map[string]bool{},
-		consumed:   map[js.INode]bool{},
+	return &analyzer{text: newTextCollector()}
+}
+
+// put sets m[k] to v, making the map first when it is nil.
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil {
+		*m = map[K]V{}
 	}
+	(*m)[k] = v
 }
 
 // run analyses ast: the collecting pass, context resolution, handler
@@ -172,9 +169,10 @@ func (a *analyzer) run(ast *js.AST, event string, global bool) {
 	a.checkObfuscator()
 }
 
+// newRoot returns the funcInfo of a script's top level. Roots are not in
+// a.funcs: nothing looks a root up by its node.
 func (a *analyzer) newRoot(ast *js.AST) *funcInfo {
 	fi := &funcInfo{node: ast, body: &ast.BlockStmt, root: true}
-	a.funcs[ast] = fi
 	a.order = append(a.order, fi)
 	return fi
 }
@@ -184,7 +182,7 @@ func (a *analyzer) newFunc(n js.INode, body *js.BlockStmt, arrow bool) *funcInfo
 		return fi
 	}
 	fi := &funcInfo{node: n, body: body, arrow: arrow}
-	a.funcs[n] = fi
+	put(&a.funcs, n, fi)
 	a.order = append(a.order, fi)
 	return fi
 }

@@ -21,8 +21,15 @@ func (c *collector) visit(n js.INode) {
 	if isNil(n) || c.depth >= maxDepth {
 		return
 	}
+	// A panic abandons the whole analysis, so depth need not be restored
+	// by a deferred call.
 	c.depth++
-	defer func() { c.depth-- }()
+	c.node(n)
+	c.depth--
+}
+
+// node is visit's work on a non-nil n.
+func (c *collector) node(n js.INode) {
 	a := c.a
 	switch n := n.(type) {
 	case *js.FuncDecl:
@@ -51,13 +58,19 @@ func (c *collector) visit(n js.INode) {
 		}
 	case *js.Var:
 		if len(a.obfIdents) < 256 && isObfIdent(string(n.Data)) {
-			a.obfIdents[string(n.Data)] = struct{}{}
+			put(&a.obfIdents, string(n.Data), struct{}{})
 		}
 		return
 	case *js.LiteralExpr:
 		if n.TokenType == js.StringToken && len(n.Data) <= 40 {
-			if s := unquote(n.Data); isAPILiteral(s) {
-				a.apiLits[s] = true
+			if in, plain := plainLiteral(n.Data); plain {
+				// A short string(in) that is only compared stays off
+				// the heap.
+				if isAPILiteral(string(in)) {
+					put(&a.apiLits, string(in), true)
+				}
+			} else if s := unquote(n.Data); isAPILiteral(s) {
+				put(&a.apiLits, s, true)
 			}
 		}
 		return
@@ -97,15 +110,18 @@ func (c *collector) function(n js.INode, params *js.Params, body *js.BlockStmt, 
 	if name != nil {
 		r := resolve(name)
 		if _, ok := a.varFunc[r]; !ok {
-			a.varFunc[r] = n
+			put(&a.varFunc, r, n)
 		}
 		if decl && parent.root {
-			a.globalFunc[string(name.Data)] = n
+			put(&a.globalFunc, string(name.Data), n)
 		}
 	}
-	sub := &collector{a: a, fn: fi, depth: c.depth, nesting: c.nesting}
-	sub.visit(params)
-	sub.visit(body)
+	// The body is collected in fi, outside any loop of the definer.
+	fn, loop := c.fn, c.loop
+	c.fn, c.loop = fi, 0
+	c.visit(params)
+	c.visit(body)
+	c.fn, c.loop = fn, loop
 }
 
 // collectCall records calls by name, immediately invoked functions, timers
@@ -115,12 +131,12 @@ func (a *analyzer) collectCall(c *collector, call *js.CallExpr) {
 	args := call.Args.List
 	x := unparen(call.X)
 	if isFunc(x) {
-		a.iife[x] = true
+		put(&a.iife, js.INode(x), true)
 	}
 	if recv != nil && (name == "call" || name == "apply") {
 		switch r := unparen(recv).(type) {
 		case *js.FuncDecl, *js.ArrowFunc:
-			a.iife[r] = true
+			put(&a.iife, js.INode(r), true)
 		case *js.Var:
 			a.pend = append(a.pend, pending{from: c.fn, to: r, add: c.local(), propagate: true, link: true, call: true})
 		}
@@ -142,7 +158,7 @@ func (a *analyzer) schedule(c *collector, e js.IExpr, flags ctxFlags) {
 	e = unbind(unparen(e))
 	switch x := e.(type) {
 	case *js.FuncDecl, *js.ArrowFunc:
-		a.registered[x] = true
+		put(&a.registered, js.INode(x), true)
 		a.seeds = append(a.seeds, seed{to: x, add: flags})
 		a.pend = append(a.pend, pending{from: c.fn, to: x, link: true})
 	case *js.Var:
@@ -180,7 +196,7 @@ func (a *analyzer) subScript(c *collector, code string, inline bool) *funcInfo {
 	if len(a.subs) >= maxSubScripts || c.nesting >= maxSubNesting || len(code) > maxSubScript || strings.TrimSpace(code) == "" {
 		return nil
 	}
-	ast, err := parseJS([]byte(code), inline)
+	ast, err := parseJS([]byte(code), true, inline)
 	if err != nil {
 		return nil
 	}
@@ -260,7 +276,7 @@ func (a *analyzer) collectRegistration(c *collector, call *js.CallExpr, recv js.
 			}
 		case attr == "download":
 			if r := varOf(recv); r != nil {
-				a.facts[r] |= vDownload
+				put(&a.facts, r, a.facts[r]|vDownload)
 			}
 		}
 	default:
@@ -308,7 +324,7 @@ func (a *analyzer) registerOnce(c *collector, events []string, global, once bool
 	var target js.INode
 	switch x := h.(type) {
 	case *js.FuncDecl, *js.ArrowFunc:
-		a.registered[x] = true
+		put(&a.registered, js.INode(x), true)
 		target = x
 	case *js.Var:
 		target = x
@@ -335,19 +351,19 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 		r := resolve(l)
 		if isFunc(rv) {
 			if _, ok := a.varFunc[r]; !ok {
-				a.varFunc[r] = rv
+				put(&a.varFunc, r, js.INode(rv))
 			}
 			if r.Decl == js.NoDecl || c.fn.root && r.Decl == js.VariableDecl {
 				if _, ok := a.globalFunc[string(l.Data)]; !ok {
-					a.globalFunc[string(l.Data)] = rv
+					put(&a.globalFunc, string(l.Data), js.INode(rv))
 				}
 			}
 		}
 		if _, ok := a.strConst[r]; !ok && isStringish(rv) {
-			a.strConst[r] = rv
+			put(&a.strConst, r, rv)
 		}
 		if f := a.exprFacts(rv); f != 0 {
-			a.facts[r] |= f
+			put(&a.facts, r, a.facts[r]|f)
 		}
 		if site != nil && r.Decl == js.NoDecl && c.fn.root {
 			if name := string(l.Data); strings.HasPrefix(name, "on") && domEvent(name[2:]) {
@@ -368,7 +384,7 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 		}
 		if isFunc(rv) && isGlobalObject(recv) {
 			if _, ok := a.globalFunc[name]; !ok {
-				a.globalFunc[name] = rv
+				put(&a.globalFunc, name, js.INode(rv))
 			}
 			return
 		}
@@ -378,10 +394,10 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 		}
 		switch lname {
 		case "download":
-			a.facts[r] |= vDownload
+			put(&a.facts, r, a.facts[r]|vDownload)
 		case "href":
 			if mentionsCall(rv, "createObjectURL", 64) {
-				a.facts[r] |= vDownload
+				put(&a.facts, r, a.facts[r]|vDownload)
 			}
 		}
 	}

@@ -22,8 +22,15 @@ func (f *finder) visit(n js.INode) {
 	if isNil(n) || f.depth >= maxDepth {
 		return
 	}
+	// A panic abandons the whole analysis, so depth need not be restored
+	// by a deferred call.
 	f.depth++
-	defer func() { f.depth-- }()
+	f.node(n)
+	f.depth--
+}
+
+// node is visit's work on a non-nil n.
+func (f *finder) node(n js.INode) {
 	switch n := n.(type) {
 	case *js.FuncDecl:
 		f.function(n, &n.Params, &n.Body)
@@ -71,7 +78,7 @@ func (f *finder) visit(n js.INode) {
 			return
 		}
 	case *js.LiteralExpr:
-		if n.TokenType == js.StringToken && !f.quiet && len(n.Data) > minProseBytes {
+		if n.TokenType == js.StringToken && !f.quiet && len(n.Data) > minProseBytes && f.a.text.mayAddLiteral(n.Data) {
 			f.a.text.addString(unquote(n.Data))
 		}
 		return
@@ -461,7 +468,7 @@ func (f *finder) obfSink(n js.INode, args []js.Arg, strict bool) {
 				return false
 			}
 			if !strict || a.decodesEncoded(c) {
-				a.consumed[c] = true
+				put(&a.consumed, js.INode(c), true)
 				found = true
 			}
 			return false // keep searching: mark every decoder in the sink

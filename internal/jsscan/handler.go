@@ -63,8 +63,8 @@ func (a *analyzer) inspect(fi *funcInfo) *handlerFacts {
 	if h, ok := a.handlers[fi]; ok {
 		return h
 	}
-	h := &handlerFacts{values: map[string]bool{}}
-	a.handlers[fi] = h
+	h := &handlerFacts{}
+	put(&a.handlers, fi, h)
 	if fi.body == nil {
 		return h
 	}
@@ -172,7 +172,7 @@ func (v *handlerVisitor) visit(n js.INode) {
 		// 'I'.charCodeAt(0)
 		if recv, name, ok := member(n.X); ok && name == "charCodeAt" {
 			if s, ok := stringLit(recv); ok {
-				h.values[s] = true
+				put(&h.values, s, true)
 			}
 		}
 	case *js.BinaryExpr:
@@ -220,12 +220,12 @@ func (h *handlerFacts) value(e js.IExpr) {
 	}
 	if f, ok := numberLit(e); ok {
 		if f == float64(int64(f)) {
-			h.values[strconv.FormatInt(int64(f), 10)] = true
+			put(&h.values, strconv.FormatInt(int64(f), 10), true)
 		}
 		return
 	}
 	if s, ok := stringLit(e); ok && len(s) <= 16 {
-		h.values[s] = true
+		put(&h.values, s, true)
 	}
 }
 

@@ -170,7 +170,13 @@ func (r Result) Count(k string) int {
 // Analyze parses a script and reports the lock behaviours, dialog texts and
 // prose strings in it. It never panics; Result.Err says what went wrong.
 func Analyze(src []byte) Result {
-	return analyze(src, "", false, false)
+	return analyze(src, false, "", false, false)
+}
+
+// AnalyzeString is Analyze for a script held in a string. The script is
+// copied once, into the parser's input, where Analyze copies it too.
+func AnalyzeString(src string) Result {
+	return analyzeCopy(src, "", false, false)
 }
 
 // AnalyzeHandler analyses the body of an inline event-handler attribute
@@ -188,30 +194,60 @@ func AnalyzeHandler(event string, body []byte) Result {
 // the page, so a body onclick or onblur that opens a dialog is a loop, and a
 // body onkeydown="return false" blocks every key.
 func AnalyzeElementHandler(tag, event string, body []byte) Result {
+	event, global := handlerEvent(tag, event)
+	return analyze(body, false, event, global, true)
+}
+
+// AnalyzeHandlerString is AnalyzeHandler for a body held in a string,
+// copied once as AnalyzeString copies a script.
+func AnalyzeHandlerString(event, body string) Result {
+	event, global := handlerEvent("", event)
+	return analyzeCopy(body, event, global, true)
+}
+
+// handlerEvent returns the event an on... attribute on the element named
+// tag handles, and whether its handler sees every event of the page.
+func handlerEvent(tag, event string) (string, bool) {
 	event = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(event)), "on")
 	if event == "" {
 		event = "unknown"
 	}
 	switch strings.ToLower(strings.TrimSpace(tag)) {
 	case "body", "html", "frameset":
-		return analyze(body, event, true, true)
+		return event, true
 	}
-	return analyze(body, event, false, true)
+	return event, false
+}
+
+// analyzeCopy analyses src from a copy of its own, with room after it
+// for the parser's NUL sentinel.
+func analyzeCopy(src, event string, global, inline bool) Result {
+	if len(src) > MaxInputSize {
+		return tooLarge(len(src))
+	}
+	b := make([]byte, len(src)+1)[:len(src)]
+	copy(b, src)
+	return analyze(b, true, event, global, inline)
+}
+
+func tooLarge(n int) Result {
+	return Result{Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, n, MaxInputSize)}
 }
 
 // analyze analyses a script, or (inline) the body of a handler of event,
-// attached to the window, document or <body> when global.
-func analyze(src []byte, event string, global, inline bool) (res Result) {
+// attached to the window, document or <body> when global. An owned src
+// is the analyser's own: the parser may use its spare capacity.
+func analyze(src []byte, owned bool, event string, global, inline bool) (res Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = Result{Err: fmt.Errorf("%w: panic: %v", ErrInternal, r)}
 		}
 	}()
 	if len(src) > MaxInputSize {
-		return Result{Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(src), MaxInputSize)}
+		return tooLarge(len(src))
 	}
 	a := newAnalyzer()
-	ast, blanked, err := parseTolerant(src, inline)
+	ast, blanked, err := parseTolerant(src, owned, inline)
 	if ast == nil {
 		lexTexts(src, a.text)
 		res.Dialogs, res.Strings, res.Err = a.text.dialogs, a.text.strings, err
@@ -227,11 +263,15 @@ func analyze(src []byte, event string, global, inline bool) (res Result) {
 }
 
 // parseJS parses src (which it does not modify) as a script, or as the body
-// of an event handler when inline.
-func parseJS(src []byte, inline bool) (*js.AST, error) {
-	// A full slice expression makes the parser copy instead of writing its
-	// NUL sentinel into the caller's spare capacity.
-	return js.Parse(parse.NewInputBytes(src[:len(src):len(src)]), js.Options{Inline: inline})
+// of an event handler when inline. The parser writes a NUL sentinel after
+// an owned src, in its spare capacity if it has some; it copies any other.
+func parseJS(src []byte, owned, inline bool) (*js.AST, error) {
+	if !owned {
+		// A full slice expression makes the parser copy instead of
+		// writing into the caller's spare capacity.
+		src = src[:len(src):len(src)]
+	}
+	return js.Parse(parse.NewInputBytes(src), js.Options{Inline: inline})
 }
 
 // parseTolerant parses src. When that fails it retries with server-template
@@ -240,8 +280,8 @@ func parseJS(src []byte, inline bool) (*js.AST, error) {
 // with the offending lines blanked, which is a partial parse reported with
 // the first SyntaxError and the byte ranges blanked. A nil AST means
 // nothing could be parsed.
-func parseTolerant(src []byte, inline bool) (*js.AST, [][2]int, error) {
-	ast, err := parseJS(src, inline)
+func parseTolerant(src []byte, owned, inline bool) (*js.AST, [][2]int, error) {
+	ast, err := parseJS(src, owned, inline)
 	if err == nil {
 		return ast, nil, nil
 	}
@@ -249,12 +289,12 @@ func parseTolerant(src []byte, inline bool) (*js.AST, [][2]int, error) {
 	buf, cloned := src, false
 	if hasTemplateMarkup(src) {
 		spaced := blankTemplates(src, ' ')
-		ast, err2 := parseJS(spaced, inline)
+		ast, err2 := parseJS(spaced, true, inline)
 		if err2 == nil {
 			return ast, nil, nil
 		}
 		buf, err, cloned = spaced, err2, true
-		if ast, err2 = parseJS(blankTemplates(src, '0'), inline); err2 == nil {
+		if ast, err2 = parseJS(blankTemplates(src, '0'), true, inline); err2 == nil {
 			return ast, nil, nil
 		}
 	}
@@ -272,7 +312,7 @@ func parseTolerant(src []byte, inline bool) (*js.AST, [][2]int, error) {
 		}
 		blanked = append(blanked, [2]int{start, end})
 		first.BlankedLines++
-		if ast, err = parseJS(buf, inline); err == nil {
+		if ast, err = parseJS(buf, true, inline); err == nil {
 			return ast, blanked, first
 		}
 	}

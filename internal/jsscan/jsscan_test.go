@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -487,6 +488,12 @@ func FuzzAnalyze(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
+		if r, rs := Analyze(src), AnalyzeString(string(src)); !sameResult(r, rs) {
+			t.Fatalf("AnalyzeString(%q) = %+v, Analyze = %+v", src, rs, r)
+		}
+		if r, rs := AnalyzeHandler("keydown", src), AnalyzeHandlerString("keydown", string(src)); !sameResult(r, rs) {
+			t.Fatalf("AnalyzeHandlerString(%q) = %+v, AnalyzeHandler = %+v", src, rs, r)
+		}
 		for _, r := range []Result{Analyze(src), AnalyzeHandler("keydown", src)} {
 			if errors.Is(r.Err, ErrInternal) {
 				t.Fatalf("Analyze(%q).Err = %v", src, r.Err)
@@ -507,6 +514,13 @@ func FuzzAnalyze(f *testing.F) {
 			}
 		}
 	})
+}
+
+// sameResult reports whether two results are equal, errors by their text.
+func sameResult(a, b Result) bool {
+	ea, eb := fmt.Sprint(a.Err), fmt.Sprint(b.Err)
+	a.Err, b.Err = nil, nil
+	return ea == eb && reflect.DeepEqual(a, b)
 }
 
 func TestCollapsed(t *testing.T) {

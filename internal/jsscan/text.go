@@ -15,10 +15,24 @@ import (
 // unquote decodes a JavaScript string literal, quotes included, into its
 // value. Malformed escapes decode to themselves; it never fails.
 func unquote(lit []byte) string {
+	return unescapeJS(unquoted(lit))
+}
+
+// unquoted returns a string literal without its quotes, escapes as
+// written.
+func unquoted(lit []byte) []byte {
 	if len(lit) >= 2 && (lit[0] == '"' || lit[0] == '\'') && lit[len(lit)-1] == lit[0] {
-		lit = lit[1 : len(lit)-1]
+		return lit[1 : len(lit)-1]
 	}
-	return unescapeJS(lit)
+	return lit
+}
+
+// plainLiteral returns the value of a string literal without escapes, its
+// text between the quotes, and reports false for a literal with escapes.
+// It spares decoding (and a copy) where the text alone decides.
+func plainLiteral(lit []byte) ([]byte, bool) {
+	in := unquoted(lit)
+	return in, bytes.IndexByte(in, '\\') < 0
 }
 
 // templateText decodes the text of a template part, dropping the "`", "}",
@@ -158,8 +172,6 @@ type textCollector struct {
 
 func newTextCollector() *textCollector {
 	return &textCollector{
-		seenDialogs:  map[string]struct{}{},
-		seenStrings:  map[string]struct{}{},
 		maxStrings:   maxStringsBytes,
 		maxDialogs:   maxDialogsBytes,
 		maxOneString: maxOneString,
@@ -179,9 +191,31 @@ func (t *textCollector) addDialog(s string) {
 		t.dialogsFull = true
 		return
 	}
-	t.seenDialogs[s] = struct{}{}
+	put(&t.seenDialogs, s, struct{}{})
 	t.dialogs = append(t.dialogs, s)
 	t.dialogBytes += len(s)
+}
+
+// mayAddLiteral reports whether addString could take the value of the
+// string literal lit: not when the strings are full, nor when lit has no
+// escapes and its text is too short or fails maybeProse.
+func (t *textCollector) mayAddLiteral(lit []byte) bool {
+	if t.stringsFull {
+		return false
+	}
+	in, plain := plainLiteral(lit)
+	if !plain {
+		return true
+	}
+	if len(in) < minProseBytes {
+		return false
+	}
+	for _, c := range in {
+		if c == ' ' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // addString records a string literal's value when it reads as prose.
@@ -200,7 +234,7 @@ func (t *textCollector) addString(s string) {
 		t.stringsFull = true
 		return
 	}
-	t.seenStrings[s] = struct{}{}
+	put(&t.seenStrings, s, struct{}{})
 	t.strings = append(t.strings, s)
 	t.stringBytes += len(s)
 }

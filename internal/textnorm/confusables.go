@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -65,6 +66,13 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
+	if r < stableLimit {
+		return wordRunes().has(r)
+	}
+	return isWordRuneSlow(r)
+}
+
+func isWordRuneSlow(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsMark(r) || unicode.IsDigit(r)
 }
 
@@ -73,7 +81,31 @@ func isLatin(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
 	}
+	if r < stableLimit {
+		return latinRunes().has(r)
+	}
 	return unicode.Is(unicode.Latin, r)
+}
+
+// wordRunes and latinRunes are isWordRune and isLatin below stableLimit,
+// as tables built on first use: a table look-up costs less than a search
+// of the Unicode range tables, and step 4 asks for every code point of
+// the text it maps.
+var (
+	wordRunes  = sync.OnceValue(func() *runeSet { return newRuneSet(isWordRuneSlow) })
+	latinRunes = sync.OnceValue(func() *runeSet { return newRuneSet(func(r rune) bool { return unicode.Is(unicode.Latin, r) }) })
+)
+
+// newRuneSet returns the code points from U+0080 to below stableLimit
+// that satisfy in.
+func newRuneSet(in func(rune) bool) *runeSet {
+	t := new(runeSet)
+	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
+		if in(r) {
+			t[r/64] |= 1 << (r % 64)
+		}
+	}
+	return t
 }
 
 // mapConfusables applies step 4 to b in place and returns the shortened
@@ -98,12 +130,10 @@ func mapConfusables(b []byte) []byte {
 			if !isWordRune(r) {
 				break
 			}
-			if r >= utf8.RuneSelf && inLookalikeBlock(r) {
-				if _, ok := lookalikes[r]; ok {
-					lookalike = true
-				}
+			if !lookalike && r >= utf8.RuneSelf && inLookalikeBlock(r) {
+				_, lookalike = lookalikes[r]
 			}
-			if isLatin(r) {
+			if !latin && isLatin(r) {
 				latin = true
 			}
 			j += n

@@ -50,6 +50,7 @@
 package textnorm
 
 import (
+	"encoding/binary"
 	"slices"
 	"sync"
 	"unicode"
@@ -66,7 +67,8 @@ func Normalize(s string) string {
 	if isNormalASCII(s) {
 		return s
 	}
-	return string(Append(make([]byte, 0, len(s)), s))
+	// The ASCII path asks for one byte of room beyond the text.
+	return string(Append(make([]byte, 0, len(s)+1), s))
 }
 
 // Append appends the matching form of s to dst and returns the extended
@@ -111,18 +113,20 @@ func appendASCII(dst []byte, s string) []byte {
 // map code points (or invalid bytes) on their own, NFKC neither composes
 // nor reorders across a starter that composes with nothing, as ASCII
 // white space is, words (step 4) end at white space, and white space is
-// folded last. So the runs between white space that hold only ASCII and
-// stable code points (see stableRunes) take the ASCII path, and only the
-// runs with other characters go through steps 1 to 5; the white-space step
-// runs over the whole.
+// folded last. So the runs between white space that hold only ASCII,
+// stable code points (see stableRunes) and white space of other scripts
+// (which every step leaves white space that composes with nothing: NBSP
+// and the other spaces NFKC maps to U+0020, U+1680, U+2028 ...) take the
+// ASCII path, and only the runs with other characters go through steps 1
+// to 5; the white-space step runs over the whole.
 func appendSlow(dst []byte, s string) []byte {
 	c := collapser{start: len(dst)}
-	var sc scratch
+	var sc *scratch // made for the first piece that needs it
 	st := stableRunes()
 	for i := 0; i < len(s); {
-		k := st.indexOther(s[i:])
+		k, sp := st.indexOther(s[i:])
 		if k < 0 {
-			dst = c.ascii(dst, s[i:])
+			dst = c.run(dst, s[i:], sp)
 			break
 		}
 		k += i
@@ -132,7 +136,10 @@ func appendSlow(dst []byte, s string) []byte {
 		for start > i && !isASCIISpace(s[start-1]) {
 			start--
 		}
-		dst = c.ascii(dst, s[i:start])
+		if sp >= start-i {
+			sp = -1
+		}
+		dst = c.run(dst, s[i:start], sp)
 		// ... and ends at white space, taking in the next such run when
 		// little pure ASCII lies between, so that text in other scripts
 		// goes through the pipeline in a few long pieces.
@@ -141,11 +148,14 @@ func appendSlow(dst []byte, s string) []byte {
 			for end < len(s) && !isASCIISpace(s[end]) {
 				end++
 			}
-			next := st.indexOther(s[end:])
+			next, _ := st.indexOther(s[end:])
 			if next < 0 || next > maxASCIIGap {
 				break
 			}
 			end += next
+		}
+		if sc == nil {
+			sc = new(scratch)
 		}
 		dst = c.bytes(dst, sc.steps1to5(s[start:end]))
 		i = end
@@ -174,30 +184,47 @@ func indexNonASCII(s string) int {
 	return -1
 }
 
-// stableSet marks code points below U+3000 (bit r%64 of word r/64).
-type stableSet [0x3000 / 64]uint64
+// stableLimit bounds the code points stableRunes looks at: the Basic
+// Multilingual Plane.
+const stableLimit = 0x10000
 
-// stableRunes returns the non-ASCII code points below U+3000 that no step
-// changes, nor lets interact with the ASCII and stable characters around
-// them: not dropped, not white space, not a look-alike, folding to
-// themselves, and without decomposition, combining class or composition
-// with what precedes them under NFKC (typographic quotes and dashes, ©, €,
-// small accented Latin letters ...). A run of ASCII and stable characters
-// is its own matching form once ASCII letters are lowered and controls
-// dropped. Built on first use.
-var stableRunes = sync.OnceValue(func() *stableSet {
-	t := new(stableSet)
+// runeSet marks code points below stableLimit (bit r%64 of word r/64).
+type runeSet [stableLimit / 64]uint64
+
+// stableRunes returns the non-ASCII code points of the Basic Multilingual
+// Plane that no step changes, nor lets interact with the ASCII and stable
+// characters around them: not dropped, not white space, not a mark, not a
+// look-alike, not U+FFFD (which stands for invalid bytes), folding to
+// themselves, NFKC-invariant, and without combining class or composition
+// with what precedes them (typographic quotes and dashes, ©, €, small
+// accented Latin letters, CJK ideographs, kana ...). A run of ASCII and
+// stable characters is its own matching form once ASCII letters are
+// lowered and controls dropped: NFKC leaves a run of NFKC-invariant
+// starters that compose with nothing before them as it is, and case
+// folding and the look-alike map work code point by code point. Built on
+// first use.
+var stableRunes = sync.OnceValue(func() *runeSet {
+	t := new(runeSet)
 	folder := cases.Fold()
-	for r := rune(utf8.RuneSelf); r < 0x3000; r++ {
-		s := string(r)
-		p := norm.NFKC.PropertiesString(s)
-		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 || p.Decomposition() != nil {
+	var b, folded []byte
+	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
+		if r == utf8.RuneError || r >= 0xd800 && r <= 0xdfff {
+			continue
+		}
+		b = utf8.AppendRune(b[:0], r)
+		p := norm.NFKC.Properties(b)
+		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 {
+			continue
+		}
+		// One code point that composes with nothing before it changes
+		// under NFKC only by its decomposition.
+		if p.Decomposition() != nil && !norm.NFKC.IsNormal(b) {
 			continue
 		}
 		if _, ok := lookalikes[r]; ok {
 			continue
 		}
-		if folder.String(s) != s {
+		if folded = appendTransform(folded[:0], folder, b); string(folded) != string(b) {
 			continue
 		}
 		t[r/64] |= 1 << (r % 64)
@@ -205,26 +232,43 @@ var stableRunes = sync.OnceValue(func() *stableSet {
 	return t
 })
 
-func (t *stableSet) has(r rune) bool {
-	return r < 0x3000 && t[r/64]&(1<<(r%64)) != 0
+func (t *runeSet) has(r rune) bool {
+	return r < stableLimit && t[r/64]&(1<<(r%64)) != 0
 }
 
-// indexOther returns the index of the first character of s that is neither
-// ASCII nor stable (invalid bytes included), or -1.
-func (t *stableSet) indexOther(s string) int {
+// indexOther returns the index of the first character of s that is not
+// ASCII, stable or white space (invalid bytes included), or -1; and the
+// index of the first white space beyond ASCII before it, or -1.
+func (t *runeSet) indexOther(s string) (other, space int) {
+	space = -1
 	for i := 0; i < len(s); {
 		k := indexNonASCII(s[i:])
 		if k < 0 {
-			return -1
+			return -1, space
 		}
 		i += k
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !t.has(r) {
-			return i
+			if !isSpaceRune(r) {
+				return i, space
+			}
+			if space < 0 {
+				space = i
+			}
 		}
 		i += n
 	}
-	return -1
+	return -1, space
+}
+
+// isSpaceRune reports whether r, beyond ASCII, is White_Space (as
+// unicode.IsSpace).
+func isSpaceRune(r rune) bool {
+	switch r {
+	case 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200a
 }
 
 // scratch holds the buffers, the folder and the NFKC iterator that steps 1
@@ -312,33 +356,161 @@ type collapser struct {
 // and ASCII letters lowered.
 func (c *collapser) ascii(dst []byte, s string) []byte {
 	// At most one space is written per white-space byte of s, plus the
-	// one pending from before it.
+	// one pending from before it: so w <= i+1 throughout, and eight bytes
+	// written at out[w:] while i+8 <= len(s) stay inside out.
 	n := len(dst)
 	dst = slices.Grow(dst, len(s)+1)
 	out := dst[n : n+len(s)+1]
 	w := 0
 	space, empty := c.space, n == c.start
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch asciiClass[ch] {
-		case classUpper:
-			ch += 'a' - 'A'
-		case classSpace:
-			space = true
-			continue
-		case classControl:
-			continue // dropped
+	for i := 0; i < len(s); {
+		end := len(s)
+		if i+8 <= len(s) {
+			// Eight bytes without controls or white space other than
+			// single spaces inside them are their own matching form,
+			// but for the capitals.
+			v := load64(s[i:])
+			if plainWord(v) {
+				if space && (w > 0 || !empty) {
+					out[w] = ' '
+					w++
+				}
+				space = false
+				binary.LittleEndian.PutUint64(out[w:], lower64(v))
+				w += 8
+				i += 8
+				continue
+			}
+			end = i + 8
 		}
-		if space && (w > 0 || !empty) {
-			out[w] = ' '
+		for ; i < end; i++ {
+			ch := s[i]
+			switch asciiClass[ch] {
+			case classUpper:
+				ch += 'a' - 'A'
+			case classSpace:
+				space = true
+				continue
+			case classControl:
+				continue // dropped
+			}
+			if space && (w > 0 || !empty) {
+				out[w] = ' '
+				w++
+			}
+			space = false
+			out[w] = ch
 			w++
 		}
-		space = false
-		out[w] = ch
-		w++
 	}
 	c.space = space
 	return dst[:n+w]
+}
+
+// load64 returns the first eight bytes of s, the first in the low byte.
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// Byte-lane constants for eight bytes at a time.
+const (
+	lanes01 = 0x0101010101010101
+	lanes7f = 0x7f7f7f7f7f7f7f7f
+	lanes80 = 0x8080808080808080
+)
+
+// zeroLanes returns the top bit of every byte of v that is 0, exactly.
+func zeroLanes(v uint64) uint64 {
+	return ^((v&lanes7f + lanes7f) | v | lanes7f)
+}
+
+// plainWord reports whether the bytes of v (the first in the low byte)
+// hold no control, no DEL, no white space but single spaces, and neither
+// start nor end with a space: bytes that step 6 and the dropping of
+// controls leave as they are.
+func plainWord(v uint64) bool {
+	ctl := zeroLanes(v & (0xe0 * lanes01)) // below 0x20
+	del := zeroLanes(v ^ lanes7f)
+	sp := zeroLanes(v ^ (0x20 * lanes01))
+	return ctl|del == 0 && sp&(sp<<8|0x80|0x80<<56) == 0
+}
+
+// lower64 lowers the ASCII capitals among the bytes of v, exactly: no
+// byte carries into another.
+func lower64(v uint64) uint64 {
+	t := v & lanes7f
+	ge := (t + (0x80-'A')*lanes01) & lanes80   // bytes >= 'A'
+	gt := (t + (0x80-'Z'-1)*lanes01) & lanes80 // bytes > 'Z'
+	upper := ge &^ gt &^ v                     // and below 0x80
+	return v | upper>>2                        // 'A'..'Z' lack the 0x20 bit
+}
+
+// run appends s, of ASCII, stable characters and white space, as ascii
+// does, white space beyond ASCII folded too; the first such white space
+// is at s[sp], or sp is -1 when there is none.
+func (c *collapser) run(dst []byte, s string, sp int) []byte {
+	if sp < 0 {
+		return c.ascii(dst, s)
+	}
+	from := 0
+	for j := sp; j < len(s); {
+		if s[j] < 0xc2 { // ASCII, or not the first byte of a space
+			j++
+			continue
+		}
+		n := spaceLen(s[j:])
+		if n == 0 {
+			j++
+			continue
+		}
+		dst = c.ascii(dst, s[from:j])
+		c.space = true
+		j += n
+		from = j
+	}
+	return c.ascii(dst, s[from:])
+}
+
+// spaceLen returns the length of the White_Space character beyond ASCII
+// (U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F,
+// U+3000) that s starts with, or 0.
+func spaceLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[0] {
+	case 0xc2:
+		if s[1] == 0x85 || s[1] == 0xa0 {
+			return 2
+		}
+		return 0
+	case 0xe1, 0xe2, 0xe3:
+	default:
+		return 0
+	}
+	if len(s) < 3 {
+		return 0
+	}
+	b1, b2 := s[1], s[2]
+	switch {
+	case s[0] == 0xe1: // U+1680
+		return 3 * b2i(b1 == 0x9a && b2 == 0x80)
+	case s[0] == 0xe3: // U+3000
+		return 3 * b2i(b1 == 0x80 && b2 == 0x80)
+	case b1 == 0x80: // U+2000..U+200A, U+2028, U+2029, U+202F
+		return 3 * b2i(b2 >= 0x80 && b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf)
+	default: // U+205F
+		return 3 * b2i(b1 == 0x81 && b2 == 0x9f)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // The classes of bytes for collapser.ascii.

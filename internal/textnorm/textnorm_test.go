@@ -3,6 +3,7 @@ package textnorm
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -126,12 +127,13 @@ var benchInputs = map[string]string{
 	"ascii":       strings.Repeat("Your computer has been BLOCKED. Call Microsoft Support at 1-888-555-0100 now. ", 50),
 	"latin1":      strings.Repeat("Votre ordinateur a été bloqué. Appelez le support Microsoft immédiatement. ", 50),
 	"japanese":    strings.Repeat("お使いのコンピューターはブロックされています。マイクロソフトサポートに電話してください。", 50),
+	"nbsp":        strings.Repeat("Your computer has been BLOCKED.\u00a0Call Microsoft\u00a0Support at 1-888-555-0100\u00a0now. ", 50),
 	"typographic": strings.Repeat("It’s “urgent” – call Microsoft’s support… now. ", 50),
 	"mixed":       strings.Repeat("Windоws Dеfender: Ваш компьютер ЗАБЛОКИРОВАН\u200b ０１２０ ", 50),
 }
 
 func BenchmarkAppend(b *testing.B) {
-	for _, name := range []string{"ascii", "typographic", "latin1", "japanese", "mixed"} {
+	for _, name := range []string{"ascii", "nbsp", "typographic", "latin1", "japanese", "mixed"} {
 		s := benchInputs[name]
 		b.Run(name, func(b *testing.B) {
 			dst := make([]byte, 0, 2*len(s))
@@ -141,5 +143,28 @@ func BenchmarkAppend(b *testing.B) {
 				dst = Append(dst[:0], s)
 			}
 		})
+	}
+}
+
+// TestSpaceLen holds spaceLen and isSpaceRune to unicode.IsSpace for every
+// code point beyond ASCII, and spaceLen to 0 for invalid and cut sequences.
+func TestSpaceLen(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if got, want := isSpaceRune(r), unicode.IsSpace(r); got != want {
+			t.Errorf("isSpaceRune(%U) = %v, want %v", r, got, want)
+		}
+		s := string(r)
+		want := 0
+		if unicode.IsSpace(r) && utf8.ValidRune(r) {
+			want = len(s)
+		}
+		if got := spaceLen(s + "x"); got != want {
+			t.Errorf("spaceLen(%+q) = %d, want %d", s, got, want)
+		}
+		if len(s) > 1 {
+			if got := spaceLen(s[:len(s)-1]); got != 0 {
+				t.Errorf("spaceLen(%+q) = %d, want 0", s[:len(s)-1], got)
+			}
+		}
 	}
 }
