@@ -385,40 +385,49 @@ func (sc *screen) pass(text []byte, start, end int) bool {
 }
 
 // headed reports whether a match with its atom at start could start
-// where it must, by the start bytes and head of the regex.
+// where it must, by the start bytes and head of the regex: it walks back
+// from the atom over the run of before bytes that a match may hold ahead
+// of it, and stops at the first start that fits.
 func (ri *screen) headed(text []byte, start int) bool {
 	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
-	lo := start
+	floor := start
 	if ri.at != 0 {
-		floor := max(start-screenReach, 0)
+		floor = max(start-screenReach, 0)
 		if ri.at > 0 {
 			floor = max(floor, start-ri.at)
 		}
-		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
-			return true // too far to screen
-		}
 	}
-	for s := lo; s <= start; s++ {
-		if ri.useFirst && !ri.first.has(text[s]) {
-			continue
-		}
-		if len(text)-s < len(ri.head) {
-			return false
-		}
-		ok := true
-		for i := range ri.head {
-			if !ri.head[i].has(text[s+i]) {
-				ok = false
-				break
+	head := ri.head
+	spaces := 0
+	for s := start; ; s-- {
+		if (!ri.useFirst || ri.first.has(text[s])) && len(text)-s >= len(head) {
+			ok := true
+			for i := range head {
+				if !head[i].has(text[s+i]) {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return true
 			}
 		}
-		if ok {
-			return true
+		if s == floor {
+			return s == start-screenReach // too far to screen
+		}
+		c := text[s-1]
+		if !ri.before.has(c) {
+			return false
+		}
+		if isSpace(rune(c)) && (s == start || !isSpace(rune(text[s]))) {
+			if spaces == ri.spaces {
+				return false
+			}
+			spaces++
 		}
 	}
-	return false
 }
 
 // followed reports whether a string of the follow set starts where it must
