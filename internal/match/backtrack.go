@@ -211,7 +211,8 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos
 			b.push(insts, inst.Out, len(text), false)
 			pc = inst.Out
 			goto checkAndLoop
-		case syntax.InstRune:
+		case syntax.InstRune, syntax.InstRune1:
+			// The ASCII step inline: most text is ASCII.
 			var r rune
 			var w int
 			if pos < len(text) && text[pos] < utf8.RuneSelf {
@@ -219,25 +220,16 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos
 			} else {
 				r, w = step(text, pos)
 			}
-			if uint32(r) < utf8.RuneSelf {
+			switch {
+			case inst.Op == syntax.InstRune1:
+				if r != inst.Rune[0] {
+					continue
+				}
+			case uint32(r) < utf8.RuneSelf:
 				if ascii[pc][r>>6]&(1<<(r&63)) == 0 {
 					continue
 				}
-			} else if r < 0 || !inst.MatchRune(r) {
-				continue
-			}
-			pos += w
-			pc = inst.Out
-			goto checkAndLoop
-		case syntax.InstRune1:
-			var r rune
-			var w int
-			if pos < len(text) && text[pos] < utf8.RuneSelf {
-				r, w = rune(text[pos]), 1
-			} else {
-				r, w = step(text, pos)
-			}
-			if r != inst.Rune[0] {
+			case r < 0 || !inst.MatchRune(r):
 				continue
 			}
 			pos += w

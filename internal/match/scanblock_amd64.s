@@ -110,219 +110,48 @@ done:
 	RET
 
 
-stub0:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 0(R8), R8
-	MOVL AX, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip0
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL AX, DX
-	SHLL $8, DX
-	ORL  $0, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore0
-	MOVQ SI, R12 // nearly full: end after this step
-restore0:
-	MOVQ save2-16(SP), DX
-skip0:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back0
 
-stub1:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 8(R8), R8
-	MOVL BX, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip1
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL BX, DX
-	SHLL $8, DX
-	ORL  $1, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore1
-	MOVQ SI, R12 // nearly full: end after this step
-restore1:
-	MOVQ save2-16(SP), DX
-skip1:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back1
+// STUB(k, R, stub, back, restore, skip) is stream k's report path, for its
+// state in register R: pass over a state done for the stream; else record
+// the event, and when the buffer is nearly full end the loop after this
+// step (R12 = SI); then go back to the step's remaining checks. R8 and DX
+// are borrowed and restored. 57 is evCap - nStreams (scanblock.go).
+#define STUB(k, R, stub, back, restore, skip) \
+stub: \
+	MOVQ R8, save-8(SP) \
+	MOVQ done+56(FP), R8 \
+	MOVQ (8*k)(R8), R8 \
+	MOVL R, CX \
+	SUBL sp+48(FP), CX \
+	BTQ  CX, (R8) \
+	JCS  skip \
+	MOVQ DX, save2-16(SP) \
+	MOVQ ev+64(FP), R8 \
+	MOVQ SI, CX \
+	SUBQ p+16(FP), CX \
+	SHLQ $32, CX \
+	MOVL R, DX \
+	SHLL $8, DX \
+	ORL  $k, DX \
+	ORQ  DX, CX \
+	MOVQ 0(R8), DX \
+	MOVQ CX, 8(R8)(DX*8) \
+	INCQ DX \
+	MOVQ DX, 0(R8) \
+	CMPQ DX, $57 \
+	JB   restore \
+	MOVQ SI, R12 \
+restore: \
+	MOVQ save2-16(SP), DX \
+skip: \
+	MOVQ save-8(SP), R8 \
+	MOVL sp+48(FP), CX \
+	JMP  back
 
-stub2:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 16(R8), R8
-	MOVL DI, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip2
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL DI, DX
-	SHLL $8, DX
-	ORL  $2, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore2
-	MOVQ SI, R12 // nearly full: end after this step
-restore2:
-	MOVQ save2-16(SP), DX
-skip2:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back2
-
-stub3:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 24(R8), R8
-	MOVL R13, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip3
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL R13, DX
-	SHLL $8, DX
-	ORL  $3, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore3
-	MOVQ SI, R12 // nearly full: end after this step
-restore3:
-	MOVQ save2-16(SP), DX
-skip3:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back3
-
-stub4:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 32(R8), R8
-	MOVL R14, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip4
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL R14, DX
-	SHLL $8, DX
-	ORL  $4, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore4
-	MOVQ SI, R12 // nearly full: end after this step
-restore4:
-	MOVQ save2-16(SP), DX
-skip4:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back4
-
-stub5:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 40(R8), R8
-	MOVL R15, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip5
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL R15, DX
-	SHLL $8, DX
-	ORL  $5, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore5
-	MOVQ SI, R12 // nearly full: end after this step
-restore5:
-	MOVQ save2-16(SP), DX
-skip5:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back5
-
-stub6:
-	MOVQ R8, save-8(SP)
-	MOVQ done+56(FP), R8
-	MOVQ 48(R8), R8
-	MOVL BP, CX
-	SUBL sp+48(FP), CX
-	BTQ  CX, (R8)
-	JCS  skip6
-	MOVQ DX, save2-16(SP)
-	MOVQ ev+64(FP), R8
-	MOVQ SI, CX
-	SUBQ p+16(FP), CX
-	SHLQ $32, CX
-	MOVL BP, DX
-	SHLL $8, DX
-	ORL  $6, DX
-	ORQ  DX, CX
-	MOVQ 0(R8), DX
-	MOVQ CX, 8(R8)(DX*8)
-	INCQ DX
-	MOVQ DX, 0(R8)
-	CMPQ DX, $57 // evCap-nStreams
-	JB   restore6
-	MOVQ SI, R12 // nearly full: end after this step
-restore6:
-	MOVQ save2-16(SP), DX
-skip6:
-	MOVQ save-8(SP), R8
-	MOVL sp+48(FP), CX
-	JMP  back6
+STUB(0, AX, stub0, back0, restore0, skip0)
+STUB(1, BX, stub1, back1, restore1, skip1)
+STUB(2, DI, stub2, back2, restore2, skip2)
+STUB(3, R13, stub3, back3, restore3, skip3)
+STUB(4, R14, stub4, back4, restore4, skip4)
+STUB(5, R15, stub5, back5, restore5, skip5)
+STUB(6, BP, stub6, back6, restore6, skip6)
