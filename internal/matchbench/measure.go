@@ -83,7 +83,8 @@ func Median(ds []time.Duration) time.Duration {
 }
 
 // Measure times passes passes of e over texts in the calling goroutine,
-// after one untimed warm-up pass, and counts a pass's allocations.
+// after one untimed warm-up pass and a collection, and counts a pass's
+// allocations.
 func Measure(e Engine, texts [][]byte, passes int) Speed {
 	passes = max(passes, 1)
 	var n int64
@@ -101,6 +102,10 @@ func Measure(e Engine, texts [][]byte, passes int) Speed {
 	if n > 0 {
 		s.AllocsPerMB = allocs / (float64(n) / 1e6)
 	}
+	// Start from a collected heap: a cycle left over from an earlier
+	// engine's garbage would take its share of the one core from the
+	// passes of this one.
+	gc()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	for i := range s.Passes {

@@ -72,6 +72,7 @@ func MeasurePipeline(ctx context.Context, set *rules.Set, pages []Page, passes i
 		}
 		return nil
 	}
+	gc()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	passes = max(passes, 1)
