@@ -378,10 +378,10 @@ func (f *finder) atom(k int, r int32, sc *screen, start, end, p int) {
 // over bytes of before), the start bytes and head of the regex fit. A hit
 // it rules out needs no verifying.
 func (sc *screen) pass(text []byte, start, end int) bool {
-	if !sc.headed(text, start) {
+	if sc.follow != nil && !sc.followed(text, end) {
 		return false
 	}
-	return sc.follow == nil || sc.followed(text, end)
+	return sc.headed(text, start)
 }
 
 // headed reports whether a match with its atom at start could start
