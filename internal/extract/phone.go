@@ -8,6 +8,8 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/language"
+
+	"github.com/scamscope/scamscope/internal/swar"
 )
 
 // Phone numbers.
@@ -151,7 +153,7 @@ func findPhones(f *Features, strRanges [][2]int, regions []string) []Phone {
 func (p *phoneSearch) scanQuoted() {
 	s := p.f.Fields[FieldScript]
 	for i := 0; i < len(s); i++ {
-		if i+8 <= len(s) && !anyQuote(load64(s[i:])) {
+		if i+8 <= len(s) && !anyQuote(swar.Load64(s[i:])) {
 			i += 7
 			continue
 		}
@@ -185,7 +187,7 @@ func (p *phoneSearch) scanQuoted() {
 func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 	s := p.f.Fields[fld]
 	for i := from; i < to; {
-		if i+8 <= to && !anyPhoneStart(load64(s[i:])) {
+		if i+8 <= to && !anyPhoneStart(swar.Load64(s[i:])) {
 			i += 8
 			continue
 		}
@@ -206,29 +208,9 @@ func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 	}
 }
 
-// Eight bytes at a time: the scans skip words that cannot hold what they
-// look for.
-
-const (
-	lanes01 = 0x0101010101010101
-	lanes7f = 0x7f7f7f7f7f7f7f7f
-)
-
-// load64 returns the first eight bytes of s, the first in the low byte.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// zeroLanes returns the top bit of every byte of v that is 0, exactly.
-func zeroLanes(v uint64) uint64 {
-	return ^((v&lanes7f + lanes7f) | v | lanes7f)
-}
-
 // anyQuote reports whether a byte of v is ', " or `.
 func anyQuote(v uint64) bool {
-	return zeroLanes(v^('\''*lanes01))|zeroLanes(v^('"'*lanes01))|zeroLanes(v^('`'*lanes01)) != 0
+	return swar.HasByte(v, '\'') || swar.HasByte(v, '"') || swar.HasByte(v, '`')
 }
 
 // anyPhoneStart reports whether a byte of v is a digit, '+' or '(': where
@@ -236,8 +218,8 @@ func anyQuote(v uint64) bool {
 func anyPhoneStart(v uint64) bool {
 	// Digits are 0x30..0x39: 0x30..0x37 share v&0xf8 == 0x30, 0x38 and
 	// 0x39 share v&0xfe == 0x38.
-	d := zeroLanes(v&(0xf8*lanes01)^(0x30*lanes01)) | zeroLanes(v&(0xfe*lanes01)^(0x38*lanes01))
-	return d|zeroLanes(v^('+'*lanes01))|zeroLanes(v^('('*lanes01)) != 0
+	d := swar.ZeroLanes(v&swar.Repeat(0xf8)^swar.Repeat(0x30)) | swar.ZeroLanes(v&swar.Repeat(0xfe)^swar.Repeat(0x38))
+	return d != 0 || swar.HasByte(v, '+') || swar.HasByte(v, '(')
 }
 
 // phoneRun returns the end of the candidate run starting at s[i], its

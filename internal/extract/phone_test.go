@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+
+	"github.com/scamscope/scamscope/internal/swar"
 )
 
 func TestPhones(t *testing.T) {
@@ -124,7 +126,7 @@ func TestWordScans(t *testing.T) {
 		for pos := 0; pos < 8; pos++ {
 			w := []byte("aaaaaaaa")
 			w[pos] = byte(b)
-			v := load64(string(w))
+			v := swar.Load64(string(w))
 			q := b == '\'' || b == '"' || b == '`'
 			if anyQuote(v) != q {
 				t.Fatalf("anyQuote(%q) = %v, want %v", w, !q, q)

@@ -207,15 +207,7 @@ func (t *textCollector) mayAddLiteral(lit []byte) bool {
 	if !plain {
 		return true
 	}
-	if len(in) < minProseBytes {
-		return false
-	}
-	for _, c := range in {
-		if c == ' ' || c >= utf8.RuneSelf {
-			return true
-		}
-	}
-	return false
+	return len(in) >= minProseBytes && maybeProse(in)
 }
 
 // addString records a string literal's value when it reads as prose.
@@ -241,7 +233,7 @@ func (t *textCollector) addString(s string) {
 
 // maybeProse is a cheap filter before cleanText: prose has spaces between
 // words or is written in a script without them.
-func maybeProse(s string) bool {
+func maybeProse[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c == ' ' || c >= utf8.RuneSelf {
 			return true

@@ -21,7 +21,6 @@ const none = -1
 // states come first, so a state is special (something to report) exactly
 // when it is >= special.
 type automaton struct {
-	classes [256]uint8  // byte -> class, used while building
 	col     [256]uint32 // byte -> offset of its class's column in trans
 	states  int
 	trans   []uint16
@@ -242,10 +241,11 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	// Classes in order of how often text bytes fall in them (class 0,
 	// bytes in no string, first), so the columns the scan reads most are
 	// next to each other.
+	var classes [256]uint8 // byte -> class
 	k := uint8(1)
 	for _, b := range classOrder {
 		if used[b] {
-			a.classes[b] = k
+			classes[b] = k
 			k++
 		}
 	}
@@ -301,7 +301,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 				sparse[i] = true
 				continue
 			}
-			cls := int(a.classes[a.tByte[c]])
+			cls := int(classes[a.tByte[c]])
 			if i == 0 {
 				fail[ci] = 0
 			} else {
@@ -355,10 +355,8 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	a.states = nd
 	a.trans = make([]uint16, nd*stride)
 	for b := range a.col {
-		a.col[b] = uint32(a.classes[b]) * uint32(nd)
+		a.col[b] = uint32(classes[b]) * uint32(nd)
 	}
-	// Transpose in the new order, tile by tile, so that every column is
-	// written front to back, whole cache lines at a time.
 	// Transpose in the new order, tile by tile, so that every column is
 	// written front to back, whole cache lines at a time.
 	for i := range trans {

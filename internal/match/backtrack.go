@@ -70,8 +70,9 @@ func (b *backtracker) reset(owner int32, nInst, base, hi int) {
 	}
 }
 
-// shouldVisit reports whether (pc, pos) is new, and marks it visited. Its
-// fast path is small enough to be inlined into try.
+// shouldVisit reports whether (pc, pos) is new, and marks it visited. try
+// has its fast path written out in its loop (the call cost a fifth of the
+// backtracker's time); both share shouldVisitSlow.
 func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
 	n := (pos-b.base)*b.nInst + int(pc)
 	w := n >> 6

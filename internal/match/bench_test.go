@@ -148,3 +148,54 @@ func BenchmarkStdRegexp(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkShortTexts scans the corpus text cut into short texts (a
+// creative's, a title's) as seven streams, as Find does from
+// minStreamText bytes up, and as one stream, which it did below 1,024
+// bytes before.
+func BenchmarkShortTexts(b *testing.B) {
+	ps := scamRules()
+	var text []byte
+	for _, p := range corpusPages(b) {
+		text = append(text, p...)
+	}
+	for _, size := range []int{150, 300, 1000} {
+		pages := splitPages(text, size)
+		for _, one := range []bool{false, true} {
+			cfg := defaultConfig()
+			name := fmt.Sprintf("%dbytes/streams", size)
+			if one {
+				cfg.minStreamText = 1 << 30
+				name = fmt.Sprintf("%dbytes/one-stream", size)
+			}
+			m, err := compile(ps, cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run(name, func(b *testing.B) { benchFind(b, m, pages) })
+		}
+	}
+}
+
+// BenchmarkScanBlock runs the scan kernel alone over the corpus text, as
+// seven streams, recording its reports but handling none: what the
+// automaton costs before any report is looked at.
+func BenchmarkScanBlock(b *testing.B) {
+	var text []byte
+	for _, p := range corpusPages(b) {
+		text = append(text, p...)
+	}
+	m := mustCompile(b, scamRules())
+	a := m.ac
+	done := newDoneBits(len(a.sp))
+	steps := len(text) / nStreams
+	b.SetBytes(int64(steps * nStreams))
+	var ev events
+	for b.Loop() {
+		var st [nStreams]uint32
+		for j := 0; j < steps; {
+			ev.n = 0
+			j += scanBlock(a, text, j, steps, steps-j, &st, &done, &ev)
+		}
+	}
+}

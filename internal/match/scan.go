@@ -81,11 +81,9 @@ type finder struct {
 
 	// done has, per stream k, a bit per special state whose reports are
 	// all settled for k (found by it or an earlier stream, or a regex
-	// decided): the scan then passes it by. doneSet lists the words to
-	// clear.
-	done    doneBits
-	doneSet []uint32 // k<<24 | word
-	ev      events   // what one kernel call found
+	// decided): the scan then passes it by.
+	done doneBits
+	ev   events // what one kernel call found
 
 	gFirst []uint8 // per group: lowest stream that found it, or noStream
 	gStart []int
@@ -133,10 +131,7 @@ func (f *finder) reset() {
 		f.rs[r] = reState{limit: -1}
 	}
 	f.rTouched = f.rTouched[:0]
-	for _, kw := range f.doneSet {
-		f.done.w[kw>>24][kw&(1<<24-1)] = 0
-	}
-	f.doneSet = f.doneSet[:0]
+	f.done.clear()
 	f.bt.owner = none
 	f.text = nil
 }
@@ -184,9 +179,9 @@ func (f *finder) scan() {
 	for j := 0; j < steps; {
 		f.ev.n = 0
 		d := scanBlock(a, f.text, j, gap, steps-j, &st, &f.done, &f.ev)
-		for _, e := range f.ev.buf[:f.ev.n] {
-			k := int(e & 0xFF)
-			f.special(k, uint32(e>>8)&0xFFFF, k*gap+j+int(e>>32))
+		for i := range f.ev.n {
+			step, s, k := f.ev.at(i)
+			f.special(k, s, k*gap+j+step)
 		}
 		j += d
 		if f.rem == 0 {
@@ -221,8 +216,7 @@ func (f *finder) special(k int, s uint32, p int) {
 	}
 	a := f.ac
 	x := a.spIndex(s)
-	done := f.done.w[k]
-	if done[x>>6]&(1<<(x&63)) != 0 {
+	if f.done.has(k, x) {
 		return
 	}
 	sp := &a.sp[x]
@@ -251,10 +245,7 @@ func (f *finder) special(k int, s uint32, p int) {
 		sp = &a.sp[sp.dict]
 	}
 	if settled {
-		if done[x>>6] == 0 {
-			f.doneSet = append(f.doneSet, uint32(k)<<24|x>>6)
-		}
-		done[x>>6] |= 1 << (x & 63)
+		f.done.add(k, x)
 	}
 }
 
@@ -385,49 +376,28 @@ func (sc *screen) pass(text []byte, start, end int) bool {
 }
 
 // headed reports whether a match with its atom at start could start
-// where it must, by the start bytes and head of the regex: it walks back
-// from the atom over the run of before bytes that a match may hold ahead
-// of it, and stops at the first start that fits.
+// where it must, by the start bytes and head of the regex, at some start
+// in the run of before bytes that a match may hold ahead of the atom.
 func (ri *screen) headed(text []byte, start int) bool {
 	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
-	floor := start
+	lo := start
 	if ri.at != 0 {
-		floor = max(start-screenReach, 0)
+		floor := max(start-screenReach, 0)
 		if ri.at > 0 {
 			floor = max(floor, start-ri.at)
 		}
-	}
-	head := ri.head
-	spaces := 0
-	for s := start; ; s-- {
-		if (!ri.useFirst || ri.first.has(text[s])) && len(text)-s >= len(head) {
-			ok := true
-			for i := range head {
-				if !head[i].has(text[s+i]) {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				return true
-			}
-		}
-		if s == floor {
-			return s == start-screenReach // too far to screen
-		}
-		c := text[s-1]
-		if !ri.before.has(c) {
-			return false
-		}
-		if isSpace(rune(c)) && (s == start || !isSpace(rune(text[s]))) {
-			if spaces == ri.spaces {
-				return false
-			}
-			spaces++
+		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
+			return true // too far to screen
 		}
 	}
+	for s := start; s >= lo; s-- {
+		if ri.viable(text, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // followed reports whether a string of the follow set starts where it must

@@ -1,7 +1,6 @@
 package matchbench_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,13 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"golang.org/x/net/html"
-
-	"github.com/scamscope/scamscope/internal/extract"
 	"github.com/scamscope/scamscope/internal/match"
 	"github.com/scamscope/scamscope/internal/matchbench"
 	"github.com/scamscope/scamscope/internal/rules"
-	"github.com/scamscope/scamscope/internal/scan"
 	rulefiles "github.com/scamscope/scamscope/rules"
 )
 
@@ -177,25 +172,13 @@ func BenchmarkCompile(b *testing.B) {
 // BenchmarkStaticPipeline scans each corpus page's HTML as the service
 // does for submitted content (extract, match, score); MB/s of HTML.
 func BenchmarkStaticPipeline(b *testing.B) {
-	in := input(b)
-	sc := scan.New(scan.DefaultConfig(), in.set, nil)
-	var cs []*extract.Content
-	var n int64
-	for _, p := range in.pages {
-		c := &extract.Content{HTML: p.HTML}
-		if sc.Validate(c) == nil {
-			cs = append(cs, c)
-			n += int64(len(p.HTML))
-		}
-	}
+	p := pipeline(b)
 	ctx := context.Background()
-	b.SetBytes(n)
+	b.SetBytes(p.Bytes)
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, c := range cs {
-			if _, err := sc.ScanContent(ctx, c); err != nil {
-				b.Fatal(err)
-			}
+		if err := p.Scan(ctx); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -203,20 +186,24 @@ func BenchmarkStaticPipeline(b *testing.B) {
 // BenchmarkParseOnly parses the same pages with golang.org/x/net/html: the
 // floor under any pipeline that reads the DOM.
 func BenchmarkParseOnly(b *testing.B) {
-	in := input(b)
-	var n int64
-	for _, p := range in.pages {
-		n += int64(len(p.HTML))
-	}
-	b.SetBytes(n)
+	p := pipeline(b)
+	b.SetBytes(p.Bytes)
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, p := range in.pages {
-			if _, err := html.Parse(bytes.NewReader(p.HTML)); err != nil {
-				b.Fatal(err)
-			}
+		if err := p.Parse(); err != nil {
+			b.Fatal(err)
 		}
 	}
+}
+
+func pipeline(b *testing.B) *matchbench.Pipeline {
+	b.Helper()
+	in := input(b)
+	p, err := matchbench.NewPipeline(in.set, in.pages)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
 }
 
 // prefix returns the first texts up to about limit bytes.

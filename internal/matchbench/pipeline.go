@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"time"
 
 	"golang.org/x/net/html"
@@ -38,40 +37,62 @@ func (p PipelineSpeed) ParseMBps() float64 { return float64(p.Bytes) / 1e6 / p.P
 // Ratio is the pipeline's throughput as a share of parsing's.
 func (p PipelineSpeed) Ratio() float64 { return p.ParseOnly.Seconds() / p.Pipeline.Seconds() }
 
+// Pipeline is the static pipeline set up over the pages the scanner
+// accepts: Scan runs it on every page, Parse parses every page alone.
+type Pipeline struct {
+	sc    *scan.Scanner
+	cs    []*extract.Content
+	Bytes int64 // HTML of the accepted pages
+}
+
+// NewPipeline sets up the pipeline for set over pages.
+func NewPipeline(set *rules.Set, pages []Page) (*Pipeline, error) {
+	p := &Pipeline{sc: scan.New(scan.DefaultConfig(), set, nil)}
+	for _, pg := range pages {
+		c := &extract.Content{HTML: pg.HTML}
+		if p.sc.Validate(c) == nil {
+			p.cs = append(p.cs, c)
+			p.Bytes += int64(len(pg.HTML))
+		}
+	}
+	if len(p.cs) == 0 {
+		return nil, fmt.Errorf("pipeline: %w", ErrNoInput)
+	}
+	return p, nil
+}
+
+// Pages returns the number of pages the pipeline runs on.
+func (p *Pipeline) Pages() int { return len(p.cs) }
+
+// Scan runs ScanContent on every page.
+func (p *Pipeline) Scan(ctx context.Context) error {
+	for _, c := range p.cs {
+		if _, err := p.sc.ScanContent(ctx, c); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	return nil
+}
+
+// Parse parses every page with golang.org/x/net/html.
+func (p *Pipeline) Parse() error {
+	for _, c := range p.cs {
+		if _, err := html.Parse(bytes.NewReader(c.HTML)); err != nil {
+			return fmt.Errorf("parse: %w", err)
+		}
+	}
+	return nil
+}
+
 // MeasurePipeline times passes passes of the pipeline and of parsing alone
 // over the pages that the scanner accepts, alternating the two so that both
 // see the same machine, and reports the medians.
 func MeasurePipeline(ctx context.Context, set *rules.Set, pages []Page, passes int) (PipelineSpeed, error) {
-	sc := scan.New(scan.DefaultConfig(), set, nil)
-	var cs []*extract.Content
-	var sp PipelineSpeed
-	for _, p := range pages {
-		c := &extract.Content{HTML: p.HTML}
-		if sc.Validate(c) == nil {
-			cs = append(cs, c)
-			sp.Bytes += int64(len(p.HTML))
-		}
+	p, err := NewPipeline(set, pages)
+	if err != nil {
+		return PipelineSpeed{}, err
 	}
-	sp.Pages = len(cs)
-	if sp.Pages == 0 {
-		return sp, fmt.Errorf("pipeline: %w", ErrNoInput)
-	}
-	pipeline := func() error {
-		for _, c := range cs {
-			if _, err := sc.ScanContent(ctx, c); err != nil {
-				return fmt.Errorf("pipeline: %w", err)
-			}
-		}
-		return nil
-	}
-	parse := func() error {
-		for _, c := range cs {
-			if _, err := html.Parse(bytes.NewReader(c.HTML)); err != nil {
-				return fmt.Errorf("parse: %w", err)
-			}
-		}
-		return nil
-	}
+	sp := PipelineSpeed{Pages: p.Pages(), Bytes: p.Bytes}
 	gc()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -82,19 +103,17 @@ func MeasurePipeline(ctx context.Context, set *rules.Set, pages []Page, passes i
 			return sp, err
 		}
 		t0 := time.Now()
-		if err := pipeline(); err != nil {
+		if err := p.Scan(ctx); err != nil {
 			return sp, err
 		}
 		t1 := time.Now()
-		if err := parse(); err != nil {
+		if err := p.Parse(); err != nil {
 			return sp, err
 		}
 		if i >= 0 {
 			tp, tq = append(tp, t1.Sub(t0)), append(tq, time.Since(t1))
 		}
 	}
-	slices.Sort(tp)
-	slices.Sort(tq)
 	sp.Pipeline, sp.ParseOnly = Median(tp), Median(tq)
 	return sp, nil
 }

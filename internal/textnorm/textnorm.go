@@ -59,6 +59,8 @@ import (
 	"golang.org/x/text/cases"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/scamscope/scamscope/internal/swar"
 )
 
 // Normalize returns the matching form of s. It returns s itself, without
@@ -204,32 +206,28 @@ type runeSet [stableLimit / 64]uint64
 // folding and the look-alike map work code point by code point. Built on
 // first use.
 var stableRunes = sync.OnceValue(func() *runeSet {
-	t := new(runeSet)
 	folder := cases.Fold()
 	var b, folded []byte
-	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
+	return newRuneSet(func(r rune) bool {
 		if r == utf8.RuneError || r >= 0xd800 && r <= 0xdfff {
-			continue
+			return false
 		}
 		b = utf8.AppendRune(b[:0], r)
 		p := norm.NFKC.Properties(b)
 		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 {
-			continue
+			return false
 		}
 		// One code point that composes with nothing before it changes
 		// under NFKC only by its decomposition.
 		if p.Decomposition() != nil && !norm.NFKC.IsNormal(b) {
-			continue
+			return false
 		}
 		if _, ok := lookalikes[r]; ok {
-			continue
+			return false
 		}
-		if folded = appendTransform(folded[:0], folder, b); string(folded) != string(b) {
-			continue
-		}
-		t[r/64] |= 1 << (r % 64)
-	}
-	return t
+		folded = appendTransform(folded[:0], folder, b)
+		return string(folded) == string(b)
+	})
 })
 
 func (t *runeSet) has(r rune) bool {
@@ -249,7 +247,7 @@ func (t *runeSet) indexOther(s string) (other, space int) {
 		i += k
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !t.has(r) {
-			if !isSpaceRune(r) {
+			if !unicode.IsSpace(r) {
 				return i, space
 			}
 			if space < 0 {
@@ -259,16 +257,6 @@ func (t *runeSet) indexOther(s string) (other, space int) {
 		i += n
 	}
 	return -1, space
-}
-
-// isSpaceRune reports whether r, beyond ASCII, is White_Space (as
-// unicode.IsSpace).
-func isSpaceRune(r rune) bool {
-	switch r {
-	case 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
 }
 
 // scratch holds the buffers, the folder and the NFKC iterator that steps 1
@@ -369,7 +357,7 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 			// Eight bytes without controls or white space other than
 			// single spaces inside them are their own matching form,
 			// but for the capitals.
-			v := load64(s[i:])
+			v := swar.Load64(s[i:])
 			if plainWord(v) {
 				if space && (w > 0 || !empty) {
 					out[w] = ' '
@@ -407,44 +395,25 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 	return dst[:n+w]
 }
 
-// load64 returns the first eight bytes of s, the first in the low byte.
-func load64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// Byte-lane constants for eight bytes at a time.
-const (
-	lanes01 = 0x0101010101010101
-	lanes7f = 0x7f7f7f7f7f7f7f7f
-	lanes80 = 0x8080808080808080
-)
-
-// zeroLanes returns the top bit of every byte of v that is 0, exactly.
-func zeroLanes(v uint64) uint64 {
-	return ^((v&lanes7f + lanes7f) | v | lanes7f)
-}
-
 // plainWord reports whether the bytes of v (the first in the low byte)
 // hold no control, no DEL, no white space but single spaces, and neither
 // start nor end with a space: bytes that step 6 and the dropping of
 // controls leave as they are.
 func plainWord(v uint64) bool {
-	ctl := zeroLanes(v & (0xe0 * lanes01)) // below 0x20
-	del := zeroLanes(v ^ lanes7f)
-	sp := zeroLanes(v ^ (0x20 * lanes01))
+	ctl := swar.ZeroLanes(v & swar.Repeat(0xe0)) // below 0x20
+	del := swar.ZeroLanes(v ^ swar.Lanes7f)
+	sp := swar.ZeroLanes(v ^ swar.Repeat(' '))
 	return ctl|del == 0 && sp&(sp<<8|0x80|0x80<<56) == 0
 }
 
 // lower64 lowers the ASCII capitals among the bytes of v, exactly: no
 // byte carries into another.
 func lower64(v uint64) uint64 {
-	t := v & lanes7f
-	ge := (t + (0x80-'A')*lanes01) & lanes80   // bytes >= 'A'
-	gt := (t + (0x80-'Z'-1)*lanes01) & lanes80 // bytes > 'Z'
-	upper := ge &^ gt &^ v                     // and below 0x80
-	return v | upper>>2                        // 'A'..'Z' lack the 0x20 bit
+	t := v & swar.Lanes7f
+	ge := (t + swar.Repeat(0x80-'A')) & swar.Lanes80   // bytes >= 'A'
+	gt := (t + swar.Repeat(0x80-'Z'-1)) & swar.Lanes80 // bytes > 'Z'
+	upper := ge &^ gt &^ v                             // and below 0x80
+	return v | upper>>2                                // 'A'..'Z' lack the 0x20 bit
 }
 
 // run appends s, of ASCII, stable characters and white space, as ascii
@@ -473,42 +442,11 @@ func (c *collapser) run(dst []byte, s string, sp int) []byte {
 	return c.ascii(dst, s[from:])
 }
 
-// spaceLen returns the length of the White_Space character beyond ASCII
-// (U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F,
-// U+3000) that s starts with, or 0.
+// spaceLen returns the length of the white space beyond ASCII (NBSP,
+// U+2000..U+200A, U+3000 ...) that s starts with, or 0.
 func spaceLen(s string) int {
-	if len(s) < 2 {
-		return 0
-	}
-	switch s[0] {
-	case 0xc2:
-		if s[1] == 0x85 || s[1] == 0xa0 {
-			return 2
-		}
-		return 0
-	case 0xe1, 0xe2, 0xe3:
-	default:
-		return 0
-	}
-	if len(s) < 3 {
-		return 0
-	}
-	b1, b2 := s[1], s[2]
-	switch {
-	case s[0] == 0xe1: // U+1680
-		return 3 * b2i(b1 == 0x9a && b2 == 0x80)
-	case s[0] == 0xe3: // U+3000
-		return 3 * b2i(b1 == 0x80 && b2 == 0x80)
-	case b1 == 0x80: // U+2000..U+200A, U+2028, U+2029, U+202F
-		return 3 * b2i(b2 >= 0x80 && b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf)
-	default: // U+205F
-		return 3 * b2i(b1 == 0x81 && b2 == 0x9f)
-	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
+	if r, n := utf8.DecodeRuneInString(s); r >= utf8.RuneSelf && unicode.IsSpace(r) {
+		return n
 	}
 	return 0
 }

@@ -1,0 +1,33 @@
+// Package swar reads the bytes of a string eight at a time, as one uint64
+// ("SIMD within a register"): it loads them, finds the bytes that are zero
+// and the bytes equal to a given one. Scanners use it to skip eight bytes
+// that cannot hold what they look for. It does not know what the bytes
+// mean.
+package swar
+
+// Byte-lane constants: every byte 0x01, 0x7f or 0x80.
+const (
+	Lanes01 = 0x0101010101010101
+	Lanes7f = 0x7f7f7f7f7f7f7f7f
+	Lanes80 = 0x8080808080808080
+)
+
+// Load64 returns the first eight bytes of s, the first in the low byte.
+// s must hold at least eight bytes.
+func Load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// ZeroLanes returns the top bit of every byte of v that is 0, and no other
+// bit: no byte borrows from another.
+func ZeroLanes(v uint64) uint64 {
+	return ^((v&Lanes7f + Lanes7f) | v | Lanes7f)
+}
+
+// Repeat returns b in every byte.
+func Repeat(b byte) uint64 { return uint64(b) * Lanes01 }
+
+// HasByte reports whether a byte of v is b.
+func HasByte(v uint64, b byte) bool { return ZeroLanes(v^Repeat(b)) != 0 }
