@@ -71,8 +71,8 @@ func (b *backtracker) reset(owner int32, nInst, base, hi int) {
 }
 
 // shouldVisit reports whether (pc, pos) is new, and marks it visited. try
-// has its fast path written out in its loop (the call cost a fifth of the
-// backtracker's time); both share shouldVisitSlow.
+// has its fast path written out in its loop, where a call per step cost
+// more than the check; both share shouldVisitSlow.
 func (b *backtracker) shouldVisit(pc uint32, pos int) bool {
 	n := (pos-b.base)*b.nInst + int(pc)
 	w := n >> 6
