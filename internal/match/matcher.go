@@ -86,7 +86,10 @@ type screen struct {
 	followAt     int
 	followSpaces int
 	followBefore byteSet
-	spaces       int // see reShape
+	// followPass holds the bytes followed steps over without a look: of
+	// followBefore, neither a first byte of follow nor white space.
+	followPass byteSet
+	spaces     int // see reShape
 }
 
 // config holds the tuning knobs; tests shrink them to reach every path
@@ -286,7 +289,14 @@ func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
 			followPairs[h>>6] |= 1 << (h & 63)
 		}
 	}
+	pass := sh.followBefore
+	for c := 0; c < 256; c++ {
+		if followFirst.has(byte(c)) || isSpace(rune(c)) {
+			pass.remove(byte(c))
+		}
+	}
 	return screen{
+		followPass:   pass,
 		at:           sh.at,
 		useFirst:     useFirst,
 		first:        first,

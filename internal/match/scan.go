@@ -412,6 +412,9 @@ func (ri *screen) followed(text []byte, end int) bool {
 	stop := min(len(text), end+reach+1)
 	for x := end; x < stop; x++ {
 		c := text[x]
+		if ri.followPass.has(c) {
+			continue // most bytes: inside a word
+		}
 		if ri.followFirst.has(c) && (pairs == nil || x+1 < len(text) && hasPair(pairs, c, text[x+1])) {
 			for _, s := range ri.follow[ri.followIdx[c]:ri.followIdx[int(c)+1]] {
 				if len(text)-x >= len(s) && string(text[x:x+len(s)]) == s {
