@@ -1,10 +1,12 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -623,18 +625,55 @@ func (w *walker) formField(n *html.Node) {
 		if v == "" {
 			continue
 		}
-		if sensitiveName.MatchString(v) {
+		if mayHold(v, sensitiveWords) && sensitiveName.MatchString(v) {
 			f.Sensitive = true
 		}
-		if phoneName.MatchString(v) {
+		if mayHold(v, phoneWords) && phoneName.MatchString(v) {
 			f.AsksPhone = true
 		}
 	}
 	for _, k := range []string{"placeholder", "aria-label", "title"} {
-		if v := attr(n, k); v != "" && phoneName.MatchString(v) {
+		if v := attr(n, k); v != "" && mayHold(v, phoneWords) && phoneName.MatchString(v) {
 			f.AsksPhone = true
 		}
 	}
+}
+
+// sensitiveWords and phoneWords are words that every match of
+// sensitiveName, respectively of phoneName's ASCII alternatives, holds
+// (in lower case), for mayHold.
+var (
+	sensitiveWords = []string{"cvv", "cvc", "csc", "ssn", "pin", "card", "cc", "credit", "exp", "passw", "security"}
+	phoneWords     = []string{"phone", "mobile", "tel", "portable", "handy", "celular", "cellulare"}
+)
+
+// mayHold reports whether v may match a pattern that every ASCII match of
+// holds one of words, in any case: v is not ASCII (case-insensitive
+// patterns match "K" to the Kelvin sign and "s" to the long s, and have
+// alternatives beyond ASCII), or one of words is in v, ASCII letters
+// lowered. It spares the regexp the common values that match nothing.
+func mayHold(v string, words []string) bool {
+	var buf [64]byte
+	if len(v) > len(buf) {
+		return true
+	}
+	low := buf[:len(v)]
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= utf8.RuneSelf {
+			return true
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	for _, w := range words {
+		if bytes.Contains(low, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 // phoneName matches input names, ids, autocomplete tokens and placeholders

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"net/url"
 	"strings"
 	"unicode"
@@ -153,9 +154,14 @@ func findPhones(f *Features, strRanges [][2]int, regions []string) []Phone {
 func (p *phoneSearch) scanQuoted() {
 	s := p.f.Fields[FieldScript]
 	for i := 0; i < len(s); i++ {
-		if i+8 <= len(s) && !anyQuote(swar.Load64(s[i:])) {
-			i += 7
-			continue
+		if i+8 <= len(s) {
+			// Straight to the first quote of the next eight bytes.
+			m := quoteLanes(swar.Load64(s[i:]))
+			if m == 0 {
+				i += 7
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
 		}
 		q := s[i]
 		if q != '\'' && q != '"' && q != '`' {
@@ -187,9 +193,15 @@ func (p *phoneSearch) scanQuoted() {
 func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 	s := p.f.Fields[fld]
 	for i := from; i < to; {
-		if i+8 <= to && !anyPhoneStart(swar.Load64(s[i:])) {
-			i += 8
-			continue
+		if i+8 <= to {
+			// Straight to the first byte of the next eight where a
+			// candidate can start.
+			m := phoneStartLanes(swar.Load64(s[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
 		}
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c == '+' || c == '(') || !phoneBoundaryBefore(s, from, i) {
@@ -208,18 +220,19 @@ func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 	}
 }
 
-// anyQuote reports whether a byte of v is ', " or `.
-func anyQuote(v uint64) bool {
-	return swar.HasByte(v, '\'') || swar.HasByte(v, '"') || swar.HasByte(v, '`')
+// quoteLanes returns the top bit of every byte of v that is ', " or `,
+// and no other bit.
+func quoteLanes(v uint64) uint64 {
+	return swar.ZeroLanes(v^swar.Repeat('\'')) | swar.ZeroLanes(v^swar.Repeat('"')) | swar.ZeroLanes(v^swar.Repeat('`'))
 }
 
-// anyPhoneStart reports whether a byte of v is a digit, '+' or '(': where
-// a candidate can start.
-func anyPhoneStart(v uint64) bool {
+// phoneStartLanes returns the top bit of every byte of v that is a digit,
+// '+' or '(' (where a candidate can start), and no other bit.
+func phoneStartLanes(v uint64) uint64 {
 	// Digits are 0x30..0x39: 0x30..0x37 share v&0xf8 == 0x30, 0x38 and
 	// 0x39 share v&0xfe == 0x38.
 	d := swar.ZeroLanes(v&swar.Repeat(0xf8)^swar.Repeat(0x30)) | swar.ZeroLanes(v&swar.Repeat(0xfe)^swar.Repeat(0x38))
-	return d != 0 || swar.HasByte(v, '+') || swar.HasByte(v, '(')
+	return d | swar.ZeroLanes(v^swar.Repeat('+')) | swar.ZeroLanes(v^swar.Repeat('('))
 }
 
 // phoneRun returns the end of the candidate run starting at s[i], its

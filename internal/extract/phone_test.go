@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"net/url"
 	"slices"
 	"testing"
@@ -120,20 +121,32 @@ func TestPhoneRegions(t *testing.T) {
 }
 
 // TestWordScans holds the eight-byte tests of the phone scans to their
-// byte-by-byte meaning, for every byte value in every position.
+// byte-by-byte meaning, for every byte value in every position, among
+// bytes that match neither test and among bytes that match both.
 func TestWordScans(t *testing.T) {
-	for b := 0; b < 256; b++ {
-		for pos := 0; pos < 8; pos++ {
-			w := []byte("aaaaaaaa")
-			w[pos] = byte(b)
-			v := swar.Load64(string(w))
-			q := b == '\'' || b == '"' || b == '`'
-			if anyQuote(v) != q {
-				t.Fatalf("anyQuote(%q) = %v, want %v", w, !q, q)
+	isQuote := func(c byte) bool { return c == '\'' || c == '"' || c == '`' }
+	isStart := func(c byte) bool { return c >= '0' && c <= '9' || c == '+' || c == '(' }
+	lanes := func(w []byte, match func(byte) bool) uint64 {
+		var m uint64
+		for i, c := range w {
+			if match(c) {
+				m |= 0x80 << (8 * i)
 			}
-			p := b >= '0' && b <= '9' || b == '+' || b == '('
-			if anyPhoneStart(v) != p {
-				t.Fatalf("anyPhoneStart(%q) = %v, want %v", w, !p, p)
+		}
+		return m
+	}
+	for _, fill := range []byte{'a', '"', '7'} {
+		for b := 0; b < 256; b++ {
+			for pos := 0; pos < 8; pos++ {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(b)
+				v := swar.Load64(string(w))
+				if got, want := quoteLanes(v), lanes(w, isQuote); got != want {
+					t.Fatalf("quoteLanes(%q) = %#x, want %#x", w, got, want)
+				}
+				if got, want := phoneStartLanes(v), lanes(w, isStart); got != want {
+					t.Fatalf("phoneStartLanes(%q) = %#x, want %#x", w, got, want)
+				}
 			}
 		}
 	}
