@@ -226,8 +226,15 @@ func (x *extractor) finish() {
 	// writes into the page (innerHTML, document.write) is text the visitor
 	// may see, and kits that build their overlay in script keep it there.
 	hidden := x.hidden
-	for _, s := range x.strs {
-		hidden = append(append(hidden, '\n'), s...)
+	if len(x.strs) > 0 {
+		size := len(hidden)
+		for _, s := range x.strs {
+			size += 1 + len(s)
+		}
+		hidden = slices.Grow(hidden, size-len(hidden))
+		for _, s := range x.strs {
+			hidden = append(append(hidden, '\n'), s...)
+		}
 	}
 	f.Fields[FieldHidden] = normalized(hidden)
 	f.Title = strings.TrimSpace(x.title)
