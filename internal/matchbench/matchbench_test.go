@@ -222,7 +222,7 @@ func TestRunRepoCorpus(t *testing.T) {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
 	s := out.String()
-	for _, want := range []string{"vs regexp per pattern: 0 of", "scamscope/match", "regexp per pattern", "MB/s", "scale curve"} {
+	for _, want := range []string{"vs regexp per pattern: 0 of", "scamscope/match", "regexp per pattern", "MB/s", "corpus MB/s", "regex words shuffled", "scale curve"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Run output lacks %q:\n%s", want, s)
 		}
@@ -258,5 +258,32 @@ func TestMeasurePipeline(t *testing.T) {
 	}
 	if sp.Pages != len(pages) || sp.Pipeline <= 0 || sp.ParseOnly <= 0 || sp.Ratio() <= 0 {
 		t.Errorf("MeasurePipeline = %+v, want all %d pages timed", sp, len(pages))
+	}
+}
+
+// TestMeasureAlternating times the project's matcher over two inputs in
+// turn: each gets every pass, its own bytes, and no allocations.
+func TestMeasureAlternating(t *testing.T) {
+	set, err := rules.Load(rulefiles.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := matchbench.NewProject(set.Patterns())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := [][]byte{[]byte("your computer is infected with a virus, call microsoft support now")}
+	b := [][]byte{bytes.Repeat([]byte("an ordinary page of text about gardening. "), 100), []byte("and another")}
+	sa, sb := matchbench.MeasureAlternating(p, a, b, 3)
+	if len(sa.Passes) != 3 || len(sb.Passes) != 3 {
+		t.Fatalf("passes: %d and %d, want 3 each", len(sa.Passes), len(sb.Passes))
+	}
+	if sa.Bytes != int64(len(a[0])) || sb.Bytes != int64(len(b[0])+len(b[1])) {
+		t.Errorf("bytes: %d and %d, want %d and %d", sa.Bytes, sb.Bytes, len(a[0]), len(b[0])+len(b[1]))
+	}
+	for _, s := range []matchbench.Speed{sa, sb} {
+		if s.MBps() <= 0 || s.AllocsPerMB != 0 || !slices.IsSorted(s.Passes) {
+			t.Errorf("speed %+v: want a positive throughput, sorted passes and no allocations", s)
+		}
 	}
 }

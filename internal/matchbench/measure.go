@@ -86,6 +86,43 @@ func Median(ds []time.Duration) time.Duration {
 // after one untimed warm-up pass and a collection, and counts a pass's
 // allocations.
 func Measure(e Engine, texts [][]byte, passes int) Speed {
+	s, pass := prepare(e, texts, passes)
+	// Start from a collected heap: a cycle left over from an earlier
+	// engine's garbage would take its share of the one core from the
+	// passes of this one.
+	gc()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for i := range s.Passes {
+		s.Passes[i] = timed(pass)
+	}
+	slices.Sort(s.Passes)
+	return s
+}
+
+// MeasureAlternating is Measure of e over a and over b, their timed passes
+// taken in turn, so that a change in the machine's speed during the run
+// (another process, a throttled core) slows both alike: it is how the
+// ratio of two inputs' throughputs is taken.
+func MeasureAlternating(e Engine, a, b [][]byte, passes int) (Speed, Speed) {
+	sa, passA := prepare(e, a, passes)
+	sb, passB := prepare(e, b, passes)
+	gc()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for i := range sa.Passes {
+		sa.Passes[i] = timed(passA)
+		sb.Passes[i] = timed(passB)
+	}
+	slices.Sort(sa.Passes)
+	slices.Sort(sb.Passes)
+	return sa, sb
+}
+
+// prepare returns the Speed of passes passes of e over texts, with its
+// bytes and allocations filled in, and the pass to time; it runs the pass
+// once, untimed, to warm up and count allocations.
+func prepare(e Engine, texts [][]byte, passes int) (Speed, func()) {
 	passes = max(passes, 1)
 	var n int64
 	for _, t := range texts {
@@ -102,17 +139,11 @@ func Measure(e Engine, texts [][]byte, passes int) Speed {
 	if n > 0 {
 		s.AllocsPerMB = allocs / (float64(n) / 1e6)
 	}
-	// Start from a collected heap: a cycle left over from an earlier
-	// engine's garbage would take its share of the one core from the
-	// passes of this one.
-	gc()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	for i := range s.Passes {
-		t0 := time.Now()
-		pass()
-		s.Passes[i] = time.Since(t0)
-	}
-	slices.Sort(s.Passes)
-	return s
+	return s, pass
+}
+
+func timed(pass func()) time.Duration {
+	t0 := time.Now()
+	pass()
+	return time.Since(t0)
 }
