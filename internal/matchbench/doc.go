@@ -19,7 +19,10 @@
 // literals and regex words, the regex words shuffled, long runs for a few
 // pathological regexes added to the rules); Run reports the matcher's
 // throughput on each against the corpus text, after checking it against
-// the regexp baseline on them too.
+// the regexp baseline on them too. Each input's timed passes alternate
+// with passes over the corpus text (MeasureAlternating), each after an
+// untimed pass of its own, so that the ratio is taken on the same machine
+// state for both.
 //
 // MeasurePipeline times the static pipeline (scan.ScanContent on each
 // page's HTML, without the network) against parsing alone with
