@@ -225,16 +225,10 @@ func (x *extractor) finish() {
 	// FieldHidden also holds the scripts' prose strings: text a script
 	// writes into the page (innerHTML, document.write) is text the visitor
 	// may see, and kits that build their overlay in script keep it there.
-	hidden := x.hidden
-	if len(x.strs) > 0 {
-		size := len(hidden)
-		for _, s := range x.strs {
-			size += 1 + len(s)
-		}
-		hidden = slices.Grow(hidden, size-len(hidden))
-		for _, s := range x.strs {
-			hidden = append(append(hidden, '\n'), s...)
-		}
+	strsSize := linesSize(x.strs)
+	hidden := slices.Grow(x.hidden, strsSize)
+	for _, s := range x.strs {
+		hidden = append(append(hidden, '\n'), s...)
 	}
 	f.Fields[FieldHidden] = normalized(hidden)
 	f.Title = strings.TrimSpace(x.title)
@@ -244,13 +238,7 @@ func (x *extractor) finish() {
 
 	// FieldScript: the sources, then the prose strings; strRanges locates
 	// the strings, which are searched for phones and codes.
-	size := 0
-	for _, s := range x.sources {
-		size += len(s) + 1
-	}
-	for _, s := range x.strs {
-		size += len(s) + 1
-	}
+	size := linesSize(x.sources) + strsSize
 	sb := make([]byte, 0, size+1) // textnorm.Append asks for a byte of room beyond the text
 	for _, s := range x.sources {
 		sb = appendLine(sb, s)
@@ -290,6 +278,15 @@ func (x *extractor) finish() {
 
 	x.protect("finding phone numbers", func() { f.Phones = findPhones(f, strRanges, phoneRegions(f.Lang, x.c.URL)) })
 	x.protect("finding error codes", func() { f.ErrorCodes = findErrorCodes(f, strRanges) })
+}
+
+// linesSize is the bytes of ss one per line: each string and a newline.
+func linesSize(ss []string) int {
+	n := 0
+	for _, s := range ss {
+		n += len(s) + 1
+	}
+	return n
 }
 
 // normalized returns textnorm.Normalize of b's text, without copying b

@@ -1,8 +1,8 @@
 // Package swar reads the bytes of a string eight at a time, as one uint64
-// ("SIMD within a register"): it loads them, finds the bytes that are zero
-// and the bytes equal to a given one. Scanners use it to skip eight bytes
-// that cannot hold what they look for. It does not know what the bytes
-// mean.
+// ("SIMD within a register"): it loads them and finds the bytes that are
+// zero (and so, after an exclusive or with Repeat(b), the bytes equal to
+// b). Scanners use it to skip eight bytes that cannot hold what they look
+// for. It does not know what the bytes mean.
 package swar
 
 // Byte-lane constants: every byte 0x01, 0x7f or 0x80.
@@ -28,6 +28,3 @@ func ZeroLanes(v uint64) uint64 {
 
 // Repeat returns b in every byte.
 func Repeat(b byte) uint64 { return uint64(b) * Lanes01 }
-
-// HasByte reports whether a byte of v is b.
-func HasByte(v uint64, b byte) bool { return ZeroLanes(v^Repeat(b)) != 0 }

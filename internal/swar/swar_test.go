@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// TestZeroLanes holds ZeroLanes and HasByte to a byte-by-byte reading, on
-// words with every byte value in every lane and on random words.
+// TestZeroLanes holds ZeroLanes, alone and after an exclusive or with
+// Repeat(b) (the bytes equal to b), to a byte-by-byte reading, on words
+// with every byte value in every lane and on random words.
 func TestZeroLanes(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
@@ -25,8 +26,8 @@ func TestZeroLanes(t *testing.T) {
 			for i := range 8 {
 				want = want || s[i] == b
 			}
-			if got := HasByte(v, b); got != want {
-				t.Fatalf("HasByte(%q, %#x) = %v, want %v", s, b, got, want)
+			if got := ZeroLanes(v^Repeat(b)) != 0; got != want {
+				t.Fatalf("ZeroLanes(%q ^ Repeat(%#x)) != 0 is %v, want %v", s, b, got, want)
 			}
 		}
 	}
