@@ -379,25 +379,31 @@ func (sc *screen) pass(text []byte, start, end int) bool {
 // where it must, by the start bytes and head of the regex, at some start
 // in the run of before bytes that a match may hold ahead of the atom.
 func (ri *screen) headed(text []byte, start int) bool {
-	if !ri.useFirst && len(ri.head) == 0 {
+	if !ri.useFirst && len(ri.head) == 0 || ri.viable(text, start) {
 		return true
 	}
-	lo := start
-	if ri.at != 0 {
-		floor := max(start-screenReach, 0)
-		if ri.at > 0 {
-			floor = max(floor, start-ri.at)
-		}
-		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
-			return true // too far to screen
-		}
+	if ri.at == 0 {
+		return false
 	}
-	for s := start; s >= lo; s-- {
-		if ri.viable(text, s) {
+	// Walk back as runBack does, trying each start on the way.
+	floor := max(start-screenReach, 0)
+	if ri.at > 0 {
+		floor = max(floor, start-ri.at)
+	}
+	lo, spaces := start, 0
+	for lo > floor && ri.before.has(text[lo-1]) {
+		if isSpace(rune(text[lo-1])) && (lo == start || !isSpace(rune(text[lo]))) {
+			if spaces == ri.spaces {
+				break
+			}
+			spaces++
+		}
+		lo--
+		if ri.viable(text, lo) {
 			return true
 		}
 	}
-	return false
+	return lo == start-screenReach // too far to screen
 }
 
 // followed reports whether a string of the follow set starts where it must
