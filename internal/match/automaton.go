@@ -37,6 +37,11 @@ type automaton struct {
 	tByte  []byte
 	tEntry []int32
 	tDense []uint64 // bit per trie node in the dense part
+	// tChain[u] is how many bytes below node u are forced: u and the
+	// nodes after it have one child each, the next node in index order,
+	// and none but the last has an entry (at most 255). The walk compares
+	// such a run with the text at once: its bytes are tByte[u+1:u+1+n].
+	tChain []uint8
 }
 
 // maxStates is the most dense states a 16-bit table entry can name.
@@ -233,6 +238,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		a.tEntry[path[len(s)]] = e
 		prev = s
 	}
+	a.chains()
 
 	// The dense part: every trie node down to maxCut when that fits in
 	// denseBudget, else the nodes the text is likeliest to reach (see
@@ -398,6 +404,25 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	return a
 }
 
+// chains fills tChain. A node with one child that has no entry was made
+// with it for the same string, so the child is the next node; below it
+// the chain goes on while that holds.
+func (a *automaton) chains() {
+	n := len(a.tFirst)
+	a.tChain = make([]uint8, n)
+	for u := n - 2; u >= 0; u-- {
+		c := a.tFirst[u]
+		if c != int32(u+1) || a.tNext[c] != none {
+			continue
+		}
+		l := 1
+		if a.tEntry[c] == none {
+			l += int(a.tChain[c])
+		}
+		a.tChain[u] = uint8(min(l, math.MaxUint8))
+	}
+}
+
 func commonPrefix(a, b string) int {
 	n := 0
 	for n < len(a) && n < len(b) && a[n] == b[n] {
@@ -408,5 +433,5 @@ func commonPrefix(a, b string) int {
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 2*len(a.trans) + 24*len(a.sp) + 13*len(a.tFirst)
+	return 2*len(a.trans) + 24*len(a.sp) + 14*len(a.tFirst)
 }

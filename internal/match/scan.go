@@ -255,7 +255,20 @@ func (f *finder) walk(k int, node int32, depth, p int) {
 	a := f.m.ac
 	text := f.text
 	start := p - depth
-	for q := p; q < len(text); q++ {
+	for q := p; q < len(text); {
+		if n := int(a.tChain[node]); n > 1 && q > p {
+			// A run of forced bytes: no string ends inside it.
+			u := int(node)
+			if len(text)-q < n || string(text[q:q+n]) != string(a.tByte[u+1:u+1+n]) {
+				return
+			}
+			node += int32(n)
+			q += n
+			if e := a.tEntry[node]; e != none {
+				f.entry(k, e, start, q, p)
+			}
+			continue
+		}
 		b := text[q]
 		c := a.tFirst[node]
 		for c != none && a.tByte[c] < b {
@@ -265,8 +278,9 @@ func (f *finder) walk(k int, node int32, depth, p int) {
 			return
 		}
 		node = c
+		q++
 		if e := a.tEntry[node]; e != none {
-			f.entry(k, e, start, q+1, p)
+			f.entry(k, e, start, q, p)
 		}
 	}
 }
