@@ -404,10 +404,52 @@ func (m *Matcher) Find(text []byte, dst []Hit) []Hit {
 	}
 	n0 := len(dst)
 	dst = f.collect(dst)
+	f.sortHits(dst[n0:])
 	f.reset()
 	m.pool.Put(f)
-	slices.SortFunc(dst[n0:], compareHits)
 	return dst
+}
+
+// Packed sort keys (see sortHits): start, length and index in bits.
+const (
+	keyIndexBits = 12
+	keyLenBits   = 26
+	keyStartBits = 64 - keyLenBits - keyIndexBits
+)
+
+// sortHits sorts hits by compareHits. Packed into one integer each,
+// start, then length, then index, they sort without a call per
+// comparison; hits with the same start and end are then put in ID order.
+// Hits out of the keys' range are sorted by compareHits directly.
+func (f *finder) sortHits(hits []Hit) {
+	n := len(hits)
+	if n < 2 {
+		return
+	}
+	if n > 1<<keyIndexBits || len(f.text) >= 1<<min(keyLenBits, keyStartBits) {
+		slices.SortFunc(hits, compareHits)
+		return
+	}
+	keys := f.keys[:0]
+	for i, h := range hits {
+		keys = append(keys, uint64(h.Start)<<(keyLenBits+keyIndexBits)|uint64(h.End-h.Start)<<keyIndexBits|uint64(i))
+	}
+	slices.Sort(keys)
+	tmp := append(f.hitTmp[:0], hits...)
+	for j, k := range keys {
+		hits[j] = tmp[k&(1<<keyIndexBits-1)]
+	}
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && hits[j].Start == hits[i].Start && hits[j].End == hits[i].End {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(hits[i:j], compareHits)
+		}
+		i = j
+	}
+	f.keys, f.hitTmp = keys[:0], tmp[:0]
 }
 
 func compareHits(a, b Hit) int {

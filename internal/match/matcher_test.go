@@ -2,6 +2,7 @@ package match
 
 import (
 	"errors"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"regexp/syntax"
@@ -550,6 +551,29 @@ func TestSpaceRunsScreen(t *testing.T) {
 		got := m.Find([]byte(tt.text), nil)
 		if want == nil || len(got) != 1 || got[0].Start != want[0] || got[0].End != want[1] {
 			t.Errorf("Find(%q) with %q = %v, want %v", tt.text, tt.expr, got, want)
+		}
+	}
+}
+
+// TestSortHits holds sortHits to compareHits order, on the packed keys'
+// path (ties in start and end, with IDs out of order) and on the direct
+// one (more hits than the keys can index, a text longer than they reach).
+func TestSortHits(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct {
+		n, textLen int
+	}{{2, 10}, {50, 200}, {1 << keyIndexBits, 1 << 20}, {1<<keyIndexBits + 1, 1 << 20}, {100, 1 << keyLenBits}} {
+		hits := make([]Hit, tc.n)
+		for i := range hits {
+			start := r.IntN(min(tc.textLen, 40)) * (tc.textLen / 40)
+			hits[i] = Hit{ID: r.IntN(5), Start: start, End: start + r.IntN(3)}
+		}
+		want := slices.Clone(hits)
+		slices.SortFunc(want, compareHits)
+		f := &finder{text: make([]byte, tc.textLen)}
+		f.sortHits(hits)
+		if !slices.Equal(hits, want) {
+			t.Errorf("n=%d, text %d bytes: sortHits gave another order than compareHits", tc.n, tc.textLen)
 		}
 	}
 }

@@ -95,6 +95,9 @@ type finder struct {
 	recUntil []int // per (stream, regex): hits up to here are covered by a record
 
 	bt backtracker
+
+	keys   []uint64 // sortHits' scratch
+	hitTmp []Hit
 }
 
 func (m *Matcher) newFinder() *finder {
