@@ -701,7 +701,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 // fallback settles regex r with package regexp on the whole text.
 func (f *finder) fallback(r int32) {
 	st := &f.rs[r]
-	if loc := f.m.res[r].std.FindIndex(f.text); loc != nil {
+	if loc := f.m.res[r].std().FindIndex(f.text); loc != nil {
 		st.status, st.start, st.end = found, loc[0], loc[1]
 	} else {
 		st.status = absent
