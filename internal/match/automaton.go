@@ -273,19 +273,22 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	// Transitions by BFS index, failure links, suffix outputs. A node with
 	// children outside the dense part ("sparse", as every node below it)
 	// goes on in the trie walk.
-	trans := make([]uint16, nd*stride) // row-major by BFS index, transposed below
+	// Column-major by BFS index (class c of state i at c*nd+i), renumbered
+	// in place below.
+	trans := make([]uint16, nd*stride)
 	fail := make([]int32, nd)
 	hasOut := make([]bool, nd)
 	dict := make([]int32, nd)     // BFS index of next state with an entry on the suffix chain
 	sparse := make([]bool, nd)    // has a sparse child
 	contDict := make([]int32, nd) // BFS index of next state with a sparse child on the suffix chain
 	for i, u := range bfs {
-		row := trans[i*stride : (i+1)*stride]
 		if i == 0 {
 			dict[0], contDict[0] = none, none
 		} else {
 			f := fail[i]
-			copy(row, trans[int(f)*stride:int(f+1)*stride])
+			for c := 0; c < stride*nd; c += nd {
+				trans[c+i] = trans[c+int(f)]
+			}
 			hasOut[i] = hasOut[f] || a.tEntry[bfs[f]] != none
 			if a.tEntry[bfs[f]] != none {
 				dict[i] = f
@@ -311,10 +314,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			if i == 0 {
 				fail[ci] = 0
 			} else {
-				fail[ci] = int32(trans[int(fail[i])*stride+cls])
+				fail[ci] = int32(trans[cls*nd+int(fail[i])])
 			}
 			depth[ci] = depth[i] + 1
-			row[cls] = uint16(ci)
+			trans[cls*nd+i] = uint16(ci)
 		}
 	}
 
@@ -359,28 +362,18 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	}
 	maxDepth := 0
 	a.states = nd
-	a.trans = make([]uint16, nd*stride)
+	a.trans = trans
 	for b := range a.col {
 		a.col[b] = uint32(classes[b]) * uint32(nd)
 	}
-	// Transpose in the new order, tile by tile, so that every column is
-	// written front to back, whole cache lines at a time.
-	for i := range trans {
-		trans[i] = uint16(perm[trans[i]])
-	}
-	const tile = 32
-	var rows [tile][]uint16
-	for st0 := 0; st0 < nd; st0 += tile {
-		n := min(tile, nd-st0)
-		for j := range n {
-			i := int(byProb[st0+j])
-			rows[j] = trans[i*stride : (i+1)*stride]
-		}
-		for c := range stride {
-			col := a.trans[c*nd+st0 : c*nd+st0+n]
-			for j := range col {
-				col[j] = rows[j][c]
-			}
+	// Renumber column by column, through one column's copy: state i's
+	// entry moves to row perm[i] and names perm of its target.
+	tmp := make([]uint16, nd)
+	for c := 0; c < stride*nd; c += nd {
+		col := trans[c : c+nd]
+		copy(tmp, col)
+		for i, t := range tmp {
+			col[perm[i]] = uint16(perm[t])
 		}
 	}
 	for i := range nd {

@@ -54,13 +54,13 @@ type reInfo struct {
 	screen
 
 	prog     *syntax.Prog
-	ascii    [][2]uint64    // per instruction, see asciiSets
+	ascii    [][2]uint64           // per instruction, see asciiSets
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
-	prefix   []byte         // every match starts with it
-	anchored bool           // can match at position 0 only
-	never    bool           // can never match
-	minInput int            // package regexp's minimum input length
-	maxLen   int            // max match length in bytes, -1: unbounded
+	prefix   []byte                // every match starts with it
+	anchored bool                  // can match at position 0 only
+	never    bool                  // can never match
+	minInput int                   // package regexp's minimum input length
+	maxLen   int                   // max match length in bytes, -1: unbounded
 	ids      span
 }
 
