@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 const none = -1
@@ -22,6 +23,9 @@ const none = -1
 // when it is >= special.
 type automaton struct {
 	col     [256]uint32 // byte -> offset of its class's column in trans
+	// colAddr[b] is the address of trans[col[b]], for the assembly kernel.
+	// trans holds the memory, which the collector does not move.
+	colAddr [256]uintptr
 	states  int
 	trans   []uint16
 	special uint32
@@ -365,6 +369,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	a.trans = trans
 	for b := range a.col {
 		a.col[b] = uint32(classes[b]) * uint32(nd)
+		a.colAddr[b] = uintptr(unsafe.Pointer(&trans[a.col[b]]))
 	}
 	// Renumber column by column, through one column's copy: state i's
 	// entry moves to row perm[i] and names perm of its target.

@@ -6,7 +6,7 @@ package match
 // seven states in registers.
 //
 //go:noescape
-func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64, ev *events) int
+func scanBlockAsm(col *[256]uintptr, p *byte, gap int, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64, ev *events) int
 
 // scanBlock runs the streams from text[j] (stream k at text[j+k*gap]) for
 // n steps, or fewer when ev fills up (it stops after a whole step with
@@ -15,5 +15,5 @@ func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *
 // not done for it. The caller guarantees that
 // j+(nStreams-1)*gap+n <= len(text) and n > 0.
 func scanBlock(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
-	return scanBlockAsm(&a.trans[0], &a.col, &text[j], gap, n, st, a.special, &done.p, ev)
+	return scanBlockAsm(&a.colAddr, &text[j], gap, n, st, a.special, &done.p, ev)
 }

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func scanBlockAsm(trans *uint16, col *[256]uint32, p *byte, gap int, n int, st *[7]uint32, sp uint32, done *[7]*uint64, ev *events) int
+// func scanBlockAsm(col *[256]uintptr, p *byte, gap int, n int, st *[7]uint32, sp uint32, done *[7]*uint64, ev *events) int
 //
 // Seven interleaved automaton streams over p[k*gap:], k = 0..6, for n
 // steps each. Every step that leaves stream k in a special state s (>= sp)
@@ -11,14 +11,15 @@
 // over. The kernel stops early, after a whole step, when ev is nearly
 // full, and returns the steps taken. Events are recorded in the stubs
 // below, out of the loop's way, without returning to Go. The states live
-// in registers: AX, BX, DI, R13, R14, R15, BP.
-TEXT ·scanBlockAsm(SB), NOSPLIT, $16-80
-	MOVQ trans+0(FP), R8
-	MOVQ col+8(FP), R9
-	MOVQ p+16(FP), SI
-	MOVQ gap+24(FP), DX
-	MOVQ n+32(FP), CX
-	MOVQ st+40(FP), DI
+// in registers: AX, BX, DI, R13, R14, R15, BP. col[b] is the address of
+// the column of b's class, so a step is three loads: the byte, its
+// column, the next state.
+TEXT ·scanBlockAsm(SB), NOSPLIT, $8-72
+	MOVQ col+0(FP), R9
+	MOVQ p+8(FP), SI
+	MOVQ gap+16(FP), DX
+	MOVQ n+24(FP), CX
+	MOVQ st+32(FP), DI
 	LEAQ (DX)(DX*2), R10 // 3*gap
 	LEAQ (DX)(DX*4), R11 // 5*gap
 	LEAQ (SI)(CX*1), R12 // end
@@ -35,42 +36,35 @@ TEXT ·scanBlockAsm(SB), NOSPLIT, $16-80
 
 loop:
 	MOVBLZX (SI), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(AX*2), AX
 
 	MOVBLZX (SI)(DX*1), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(BX*2), BX
 
 	MOVBLZX (SI)(DX*2), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(DI*2), DI
 
 	MOVBLZX (SI)(R10*1), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(R13*2), R13
 
 	MOVBLZX (SI)(DX*4), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(R14*2), R14
 
 	MOVBLZX (SI)(R11*1), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(R15*2), R15
 
 	MOVBLZX (SI)(R10*2), CX
-	MOVL    (R9)(CX*4), CX
-	LEAQ    (R8)(CX*2), CX
+	MOVQ    (R9)(CX*8), CX
 	MOVWLZX (CX)(BP*2), BP
 
 	INCQ SI
-	MOVL sp+48(FP), CX
+	MOVL sp+40(FP), CX
 	CMPL AX, CX
 	JAE  stub0
 back0:
@@ -97,7 +91,7 @@ back6:
 	JMP  done
 
 done:
-	MOVQ st+40(FP), CX
+	MOVQ st+32(FP), CX
 	MOVL AX, 0(CX)
 	MOVL BX, 4(CX)
 	MOVL DI, 8(CX)
@@ -105,8 +99,8 @@ done:
 	MOVL R14, 16(CX)
 	MOVL R15, 20(CX)
 	MOVL BP, 24(CX)
-	SUBQ p+16(FP), SI
-	MOVQ SI, ret+72(FP)
+	SUBQ p+8(FP), SI
+	MOVQ SI, ret+64(FP)
 	RET
 
 
@@ -114,21 +108,20 @@ done:
 // STUB(k, R, stub, back, restore, skip) is stream k's report path, for its
 // state in register R: pass over a state done for the stream; else record
 // the event, and when the buffer is nearly full end the loop after this
-// step (R12 = SI); then go back to the step's remaining checks. R8 and DX
-// are borrowed and restored. 57 is evCap - nStreams (scanblock.go).
+// step (R12 = SI); then go back to the step's remaining checks. R8 is
+// free; DX is borrowed and restored. 57 is evCap - nStreams (scanblock.go).
 #define STUB(k, R, stub, back, restore, skip) \
 stub: \
-	MOVQ R8, save-8(SP) \
-	MOVQ done+56(FP), R8 \
+	MOVQ done+48(FP), R8 \
 	MOVQ (8*k)(R8), R8 \
 	MOVL R, CX \
-	SUBL sp+48(FP), CX \
+	SUBL sp+40(FP), CX \
 	BTQ  CX, (R8) \
 	JCS  skip \
-	MOVQ DX, save2-16(SP) \
-	MOVQ ev+64(FP), R8 \
+	MOVQ DX, save-8(SP) \
+	MOVQ ev+56(FP), R8 \
 	MOVQ SI, CX \
-	SUBQ p+16(FP), CX \
+	SUBQ p+8(FP), CX \
 	SHLQ $32, CX \
 	MOVL R, DX \
 	SHLL $8, DX \
@@ -142,10 +135,9 @@ stub: \
 	JB   restore \
 	MOVQ SI, R12 \
 restore: \
-	MOVQ save2-16(SP), DX \
+	MOVQ save-8(SP), DX \
 skip: \
-	MOVQ save-8(SP), R8 \
-	MOVL sp+48(FP), CX \
+	MOVL sp+40(FP), CX \
 	JMP  back
 
 STUB(0, AX, stub0, back0, restore0, skip0)
