@@ -22,7 +22,7 @@ const none = -1
 // states come first, so a state is special (something to report) exactly
 // when it is >= special.
 type automaton struct {
-	col     [256]uint32 // byte -> offset of its class's column in trans
+	col [256]uint32 // byte -> offset of its class's column in trans
 	// colAddr[b] is the address of trans[col[b]], for the assembly kernel.
 	// trans holds the memory, which the collector does not move.
 	colAddr [256]uintptr

@@ -147,6 +147,55 @@ func asciiSets(prog *syntax.Prog) [][2]uint64 {
 	return sets
 }
 
+// litRun is a run of InstRune1 instructions taken in one comparison:
+// the UTF-8 of their runes, and the instruction after them.
+type litRun struct {
+	s    string
+	next uint32
+}
+
+// literalRuns returns, for every InstRune1 of prog that starts a run of
+// at least two, the run: each next instruction is an InstRune1 that no
+// other instruction leads to, so it is reached from the one before at a
+// position fixed by it, and the memo need not record it. U+FFFD stands
+// for invalid bytes in the text, so it ends a run. Elsewhere the run is
+// empty.
+func literalRuns(prog *syntax.Prog) []litRun {
+	in := make([]uint8, len(prog.Inst))
+	in[prog.Start]++
+	for _, inst := range prog.Inst {
+		switch inst.Op {
+		case syntax.InstAlt, syntax.InstAltMatch:
+			in[inst.Out] = min(in[inst.Out]+1, 2)
+			in[inst.Arg] = min(in[inst.Arg]+1, 2)
+		case syntax.InstMatch, syntax.InstFail:
+		default:
+			in[inst.Out] = min(in[inst.Out]+1, 2)
+		}
+	}
+	runs := make([]litRun, len(prog.Inst))
+	var buf []byte
+	for pc, inst := range prog.Inst {
+		if inst.Op != syntax.InstRune1 || inst.Rune[0] == utf8.RuneError {
+			continue
+		}
+		buf = utf8.AppendRune(buf[:0], inst.Rune[0])
+		next, n := inst.Out, 1
+		for {
+			x := &prog.Inst[next]
+			if x.Op != syntax.InstRune1 || in[next] != 1 || x.Rune[0] == utf8.RuneError {
+				break
+			}
+			buf = utf8.AppendRune(buf, x.Rune[0])
+			next, n = x.Out, n+1
+		}
+		if n >= 2 {
+			runs[pc] = litRun{s: string(buf), next: next}
+		}
+	}
+	return runs
+}
+
 // emptyContext is the set of empty-width assertions true at pos, computed
 // as package regexp computes it for a []byte input.
 func emptyContext(text []byte, pos int) syntax.EmptyOp {
@@ -163,7 +212,7 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 // try reports the end of the first match (in priority order) starting at
 // pos. Captures do not change which match is found first, so they are
 // followed as no-ops.
-func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos int) (int, bool) {
+func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, runs []litRun, text []byte, pos int) (int, bool) {
 	insts := prog.Inst
 	b.push(insts, uint32(prog.Start), pos, false)
 	// shouldVisit, inlined for the hot path: the memo does not move
@@ -213,6 +262,14 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, text []byte, pos
 			pc = inst.Out
 			goto checkAndLoop
 		case syntax.InstRune, syntax.InstRune1:
+			if run := &runs[pc]; run.s != "" {
+				if len(text)-pos < len(run.s) || string(text[pos:pos+len(run.s)]) != run.s {
+					continue
+				}
+				pos += len(run.s)
+				pc = run.next
+				goto checkAndLoop
+			}
 			// The ASCII step inline: most text is ASCII.
 			var r rune
 			var w int

@@ -55,6 +55,7 @@ type reInfo struct {
 
 	prog     *syntax.Prog
 	ascii    [][2]uint64           // per instruction, see asciiSets
+	runs     []litRun              // per instruction, see literalRuns
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
 	prefix   []byte                // every match starts with it
 	anchored bool                  // can match at position 0 only
@@ -205,6 +206,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			screen:   newScreen(sh, prog, tree),
 			prog:     prog,
 			ascii:    asciiSets(prog),
+			runs:     literalRuns(prog),
 			std:      lazyRegexp(expr),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,
