@@ -82,7 +82,8 @@ type screen struct {
 	// of its strings starting with a byte >= b.
 	follow       []string
 	followFirst  byteSet     // first bytes of follow
-	followPairs  *[64]uint64 // pairHash of the first two bytes of follow, when all have two
+	followHeads  *[64]uint64 // headHash of the first followHead bytes of follow, when all have two
+	followHead   int
 	followIdx    *[257]uint16
 	followAt     int
 	followSpaces int
@@ -277,17 +278,17 @@ func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
 	}
 	slices.Sort(sh.follow)
 	var followFirst byteSet
-	var followPairs *[64]uint64
-	if len(sh.follow) > 0 {
-		followPairs = new([64]uint64)
-	}
+	var followHeads *[64]uint64
+	headLen := maxHeadLen
 	for _, f := range sh.follow {
 		followFirst.add(f[0])
-		if len(f) < 2 {
-			followPairs = nil
-		} else if followPairs != nil {
-			h := pairHash(f[0], f[1])
-			followPairs[h>>6] |= 1 << (h & 63)
+		headLen = min(headLen, len(f))
+	}
+	if len(sh.follow) > 0 && headLen >= 2 {
+		followHeads = new([64]uint64)
+		for _, f := range sh.follow {
+			h := headHash(f, headLen)
+			followHeads[h>>6] |= 1 << (h & 63)
 		}
 	}
 	pass := sh.followBefore
@@ -305,7 +306,8 @@ func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
 		before:       sh.before,
 		follow:       sh.follow,
 		followFirst:  followFirst,
-		followPairs:  followPairs,
+		followHeads:  followHeads,
+		followHead:   headLen,
 		followIdx:    firstByteIndex(sh.follow),
 		followAt:     sh.followAt,
 		followSpaces: sh.followSpaces,

@@ -430,7 +430,7 @@ func (ri *screen) followed(text []byte, end int) bool {
 	if ri.followAt >= 0 {
 		reach = min(reach, ri.followAt)
 	}
-	pairs := ri.followPairs
+	heads, w := ri.followHeads, ri.followHead
 	spaces := 0
 	stop := min(len(text), end+reach+1)
 	for x := end; x < stop; x++ {
@@ -438,7 +438,7 @@ func (ri *screen) followed(text []byte, end int) bool {
 		if ri.followPass.has(c) {
 			continue // most bytes: inside a word
 		}
-		if ri.followFirst.has(c) && (pairs == nil || x+1 < len(text) && hasPair(pairs, c, text[x+1])) {
+		if ri.followFirst.has(c) && (heads == nil || len(text)-x >= w && hasHead(heads, text[x:], w)) {
 			for _, s := range ri.follow[ri.followIdx[c]:ri.followIdx[int(c)+1]] {
 				if len(text)-x >= len(s) && string(text[x:x+len(s)]) == s {
 					return true
@@ -461,12 +461,26 @@ func (ri *screen) followed(text []byte, end int) bool {
 	return false
 }
 
-// pairHash hashes the first two bytes of a string for followPairs.
-func pairHash(a, b byte) uint { return (uint(a)<<4 ^ uint(b)) & 4095 }
+// maxHeadLen is the most bytes of a follow string that followHeads hashes.
+const maxHeadLen = 4
 
-func hasPair(pairs *[64]uint64, a, b byte) bool {
-	h := pairHash(a, b)
-	return pairs[h>>6]&(1<<(h&63)) != 0
+// headHash hashes the first w (2 to maxHeadLen) bytes of s for
+// followHeads: a string of the follow set can start only where the text's
+// first w bytes hash to a bit that is set.
+func headHash[T string | []byte](s T, w int) uint {
+	k := uint32(s[0]) | uint32(s[1])<<8
+	if w > 2 {
+		k |= uint32(s[2]) << 16
+		if w > 3 {
+			k |= uint32(s[3]) << 24
+		}
+	}
+	return uint(k*0x9E3779B1) >> 20
+}
+
+func hasHead(heads *[64]uint64, s []byte, w int) bool {
+	h := headHash(s, w)
+	return heads[h>>6]&(1<<(h&63)) != 0
 }
 
 // followReach bounds how far forward followed looks for the follow set.
