@@ -35,7 +35,9 @@ type automaton struct {
 	// Per special state s, at sp[s-special].
 	sp []spInfo
 
-	// The full trie as sibling lists, for the walks below depth cut.
+	// The full trie as sibling lists, for the walks below depth cut:
+	// built in the slices t..., read by the walk from nodes, which holds
+	// the same with a node's fields together (tByte stays too).
 	tFirst []int32
 	tNext  []int32
 	tByte  []byte
@@ -46,6 +48,13 @@ type automaton struct {
 	// and none but the last has an entry (at most 255). The walk compares
 	// such a run with the text at once: its bytes are tByte[u+1:u+1+n].
 	tChain []uint8
+	nodes  []tNode
+}
+
+// tNode is a trie node as the walk reads it, in 16 bytes.
+type tNode struct {
+	first, next, entry int32
+	b, chain           uint8
 }
 
 // maxStates is the most dense states a 16-bit table entry can name.
@@ -429,6 +438,11 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		a.sp[spOf(int32(i))] = info
 	}
 	a.cut = maxDepth
+	a.nodes = make([]tNode, len(a.tFirst))
+	for u := range a.nodes {
+		a.nodes[u] = tNode{first: a.tFirst[u], next: a.tNext[u], entry: a.tEntry[u], b: a.tByte[u], chain: a.tChain[u]}
+	}
+	a.tFirst, a.tNext, a.tEntry, a.tChain = nil, nil, nil, nil
 	a.overlap = max(maxDepth-1, 0)
 	return a
 }
@@ -462,5 +476,5 @@ func commonPrefix(a, b string) int {
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 2*len(a.trans) + 24*len(a.sp) + 14*len(a.tFirst)
+	return 2*len(a.trans) + 24*len(a.sp) + 17*len(a.nodes)
 }

@@ -468,18 +468,18 @@ func TestDenseByLikelihood(t *testing.T) {
 		t.Fatalf("dense states = %d: the budget did not bind", a.states)
 	}
 	parent := map[int32]int32{}
-	for u := range a.tFirst {
-		for c := a.tFirst[u]; c != none; c = a.tNext[c] {
+	for u := range a.nodes {
+		for c := a.nodes[u].first; c != none; c = a.nodes[c].next {
 			parent[c] = int32(u)
 		}
 	}
-	for c := a.tFirst[0]; c != none; c = a.tNext[c] {
+	for c := a.nodes[0].first; c != none; c = a.nodes[c].next {
 		if !a.isDense(c) {
 			t.Errorf("root child %q is not dense", a.tByte[c])
 		}
 	}
 	sparseDepths := map[int]bool{}
-	for u := int32(1); u < int32(len(a.tFirst)); u++ {
+	for u := int32(1); u < int32(len(a.nodes)); u++ {
 		if a.isDense(u) && !a.isDense(parent[u]) {
 			t.Errorf("node %d is dense, its parent %d is not", u, parent[u])
 		}

@@ -256,10 +256,12 @@ func (f *finder) special(k int, s uint32, p int) {
 // at p) and the trie below them, and reports the strings that occur there.
 func (f *finder) walk(k int, node int32, depth, p int) {
 	a := f.m.ac
+	nodes := a.nodes
 	text := f.text
 	start := p - depth
 	for q := p; q < len(text); {
-		if n := int(a.tChain[node]); n > 1 && q > p {
+		nd := &nodes[node]
+		if n := int(nd.chain); n > 1 && q > p {
 			// A run of forced bytes: no string ends inside it.
 			u := int(node)
 			if len(text)-q < n || string(text[q:q+n]) != string(a.tByte[u+1:u+1+n]) {
@@ -267,22 +269,22 @@ func (f *finder) walk(k int, node int32, depth, p int) {
 			}
 			node += int32(n)
 			q += n
-			if e := a.tEntry[node]; e != none {
+			if e := nodes[node].entry; e != none {
 				f.entry(k, e, start, q, p)
 			}
 			continue
 		}
 		b := text[q]
-		c := a.tFirst[node]
-		for c != none && a.tByte[c] < b {
-			c = a.tNext[c]
+		c := nd.first
+		for c != none && nodes[c].b < b {
+			c = nodes[c].next
 		}
-		if c == none || a.tByte[c] != b || q == p && a.isDense(c) {
+		if c == none || nodes[c].b != b || q == p && a.isDense(c) {
 			return
 		}
 		node = c
 		q++
-		if e := a.tEntry[node]; e != none {
+		if e := nodes[node].entry; e != none {
 			f.entry(k, e, start, q, p)
 		}
 	}
