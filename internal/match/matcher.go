@@ -19,12 +19,9 @@ var ErrInvalidPattern = errors.New("invalid pattern")
 // the automaton flags. It is immutable after Compile and safe for
 // concurrent use.
 type Matcher struct {
-	ac      *automaton
-	entries []entry // one per distinct automaton string
-	entryRe []int32 // regexes triggered by an entry: entryRe[e.re0:e.re1]
-	// entryScr, beside entryRe, is the screen of that atom: an index into
-	// screens, or none for the regex's own.
-	entryScr []int32
+	ac       *automaton
+	entries  []entry      // one per distinct automaton string
+	entryRe  []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
 	screens  []screen
 	groups   []span // literal groups: patterns sharing Literal and Word
 	groupLen []int  // byte length of each group's literal
@@ -42,6 +39,16 @@ type entry struct {
 	n           int32 // byte length
 	plain, word int32 // literal group without / with Word, or none
 	re0, re1    int32
+}
+
+// entryRegex is a regex that an entry is an atom of, as the scan reads it.
+type entryRegex struct {
+	r   int32
+	scr int32 // the atom's screen: an index into screens, or none for the regex's own
+	// after, when the atom starts the regex's matches, is the rest of the
+	// screen's head: what the bytes after the atom must be. Most hits of
+	// such an atom fail it, and the scan checks it without the screen.
+	after []byteSet
 }
 
 // reInfo is one distinct regex. The fields the scan reads on every atom
@@ -243,13 +250,19 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	for e := range m.entries {
 		m.entries[e].re0 = int32(len(m.entryRe))
 		if e < len(reOf) {
-			m.entryRe = append(m.entryRe, reOf[e]...)
 			for _, r := range reOf[e] {
 				x, ok := branchScr[r][strs[e]]
-				if !ok {
+				sc := &m.res[r].screen
+				if ok {
+					sc = &m.screens[x]
+				} else {
 					x = none
 				}
-				m.entryScr = append(m.entryScr, x)
+				er := entryRegex{r: r, scr: x}
+				if n := len(strs[e]); sc.at == 0 && n < len(sc.head) {
+					er.after = sc.head[n:]
+				}
+				m.entryRe = append(m.entryRe, er)
 			}
 		}
 		m.entries[e].re1 = int32(len(m.entryRe))

@@ -72,12 +72,11 @@ type finder struct {
 	low  [nStreams]int
 
 	// Views of the Matcher for the hot path.
-	ac       *automaton
-	entries  []entry
-	entryRe  []int32
-	entryScr []int32
-	screens  []screen
-	res      []reInfo
+	ac      *automaton
+	entries []entry
+	entryRe []entryRegex
+	screens []screen
+	res     []reInfo
 
 	// done has, per stream k, a bit per special state whose reports are
 	// all settled for k (found by it or an earlier stream, or a regex
@@ -106,7 +105,6 @@ func (m *Matcher) newFinder() *finder {
 		ac:       m.ac,
 		entries:  m.entries,
 		entryRe:  m.entryRe,
-		entryScr: m.entryScr,
 		screens:  m.screens,
 		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
@@ -299,24 +297,22 @@ func (f *finder) entry(k int, e int32, start, end, p int) bool {
 	if en.plain != none || en.word != none {
 		settled = f.literal(k, en, start, end)
 	}
-	for i, r := range f.entryRe[en.re0:en.re1] {
+	for i := range f.entryRe[en.re0:en.re1] {
+		x := &f.entryRe[int(en.re0)+i]
+		r := x.r
 		if f.rs[r].status != pending {
 			continue
 		}
-		sc := &f.res[r].screen
-		if x := f.entryScr[int(en.re0)+i]; x != none {
-			sc = &f.screens[x]
-		}
-		// Most hits of an atom at the start of its regex's matches fail
-		// the head right after the atom: check that here.
-		if sc.at == 0 {
-			if len(f.text)-start < len(sc.head) {
+		if len(x.after) > 0 {
+			// Most hits of an atom at the start of its regex's matches
+			// fail the head right after the atom: check that here.
+			if len(f.text)-end < len(x.after) {
 				settled = false
 				continue
 			}
 			ok := true
-			for i := min(end-start, len(sc.head)); i < len(sc.head); i++ {
-				if !sc.head[i].has(f.text[start+i]) {
+			for j := range x.after {
+				if !x.after[j].has(f.text[end+j]) {
 					ok = false
 					break
 				}
@@ -325,6 +321,10 @@ func (f *finder) entry(k int, e int32, start, end, p int) bool {
 				settled = false
 				continue
 			}
+		}
+		sc := &f.res[r].screen
+		if x.scr != none {
+			sc = &f.screens[x.scr]
 		}
 		f.atom(k, r, sc, start, end, p)
 		settled = settled && f.rs[r].status != pending
