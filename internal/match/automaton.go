@@ -195,6 +195,9 @@ type spInfo struct {
 	// next has bit b&63 set for each byte b that continues the subtree of
 	// cont: most walks end at the first byte, and this ends them sooner.
 	next uint64
+	// en is a copy of entry's record (Compile fills it in), read here
+	// with the rest rather than from another cache line.
+	en entry
 }
 
 // spIndex returns the index into sp of the special state s.
@@ -476,5 +479,5 @@ func commonPrefix(a, b string) int {
 
 // memBytes estimates the automaton's heap size.
 func (a *automaton) memBytes() int {
-	return 2*len(a.trans) + 24*len(a.sp) + 17*len(a.nodes)
+	return 2*len(a.trans) + int(unsafe.Sizeof(spInfo{}))*len(a.sp) + (int(unsafe.Sizeof(tNode{}))+1)*len(a.nodes)
 }

@@ -267,6 +267,11 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		}
 		m.entries[e].re1 = int32(len(m.entryRe))
 	}
+	for i := range m.ac.sp {
+		if e := m.ac.sp[i].entry; e != none {
+			m.ac.sp[i].en = m.entries[e]
+		}
+	}
 	for r, as := range atoms {
 		if as == nil || m.res[r].never {
 			continue

@@ -237,8 +237,8 @@ func (f *finder) special(k int, s uint32, p int) {
 		}
 	}
 	for {
-		if e := sp.entry; e != none {
-			settled = f.entry(k, e, p-int(f.entries[e].n), p, p) && settled
+		if sp.entry != none {
+			settled = f.entry(k, &sp.en, p-int(sp.en.n), p, p) && settled
 		}
 		if sp.dict == none {
 			break
@@ -268,7 +268,7 @@ func (f *finder) walk(k int, node int32, depth, p int) {
 			node += int32(n)
 			q += n
 			if e := nodes[node].entry; e != none {
-				f.entry(k, e, start, q, p)
+				f.entry(k, &f.entries[e], start, q, p)
 			}
 			continue
 		}
@@ -283,16 +283,15 @@ func (f *finder) walk(k int, node int32, depth, p int) {
 		node = c
 		q++
 		if e := nodes[node].entry; e != none {
-			f.entry(k, e, start, q, p)
+			f.entry(k, &f.entries[e], start, q, p)
 		}
 	}
 }
 
-// entry handles an occurrence of entry e at text[start:end], detected at p
-// by stream k, and reports whether everything e stands for is settled for
+// entry handles an occurrence of entry en at text[start:end], detected at p
+// by stream k, and reports whether everything en stands for is settled for
 // stream k.
-func (f *finder) entry(k int, e int32, start, end, p int) bool {
-	en := &f.entries[e]
+func (f *finder) entry(k int, en *entry, start, end, p int) bool {
 	settled := true
 	if en.plain != none || en.word != none {
 		settled = f.literal(k, en, start, end)
