@@ -41,7 +41,10 @@
 // The transition table is column-major with 16-bit states numbered by how
 // likely text is to reach them (automaton.go): the states a scan visits
 // most share the first cache lines of each byte class's column, so the
-// hot part of a table of megabytes stays in the first-level cache.
+// hot part of a table of megabytes stays in the first-level cache. Past
+// the few hundred likeliest, states are grouped by the byte their strings
+// go on with, so that text inside a rule's words (as in a scam page, or
+// an adversary's) reads entries that share cache lines too.
 //
 // Find runs the automaton once over the text, as seven interleaved streams
 // over seven stretches of it (scan.go); on amd64 the stepping is an
@@ -56,7 +59,8 @@
 // around the hits that pass, windows that any earlier match would have to
 // start in. The verifier is a backtracker over the regex's program that
 // reads the whole text for context (backtrack.go), so the first match it
-// finds is the leftmost one; searches too large for its memo fall back to
+// finds is the leftmost one; it takes a run of literal instructions in one
+// comparison; searches too large for its memo fall back to
 // package regexp on the whole text.
 //
 // # Complexity
