@@ -417,7 +417,8 @@ func (ri *screen) headed(text []byte, start int) bool {
 			spaces++
 		}
 		lo--
-		if ri.viable(text, lo) {
+		// Most starts fail the first byte: test it before the call.
+		if (!ri.useFirst || ri.first.has(text[lo])) && ri.viable(text, lo) {
 			return true
 		}
 	}
@@ -690,7 +691,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 			pos += i
 		case ri.useFirst || len(ri.head) > 0:
 			end := min(len(text), s1+1)
-			for pos < end && !ri.viable(text, pos) {
+			for pos < end && (ri.useFirst && !ri.first.has(text[pos]) || !ri.viable(text, pos)) {
 				pos++
 			}
 			if pos >= end {
