@@ -53,7 +53,6 @@ const (
 type reState struct {
 	limit      int // no match starts at or before limit (from the windows so far)
 	start, end int
-	status     uint8
 	touched    bool
 	deferred   bool // verified after the scan only
 }
@@ -89,6 +88,7 @@ type finder struct {
 	gFound []int32
 
 	rs       []reState
+	status   []uint8 // per regex: pending, found or absent
 	rTouched []int32
 	recs     [nStreams][]atomRec
 	recUntil []int // per (stream, regex): hits up to here are covered by a record
@@ -110,6 +110,7 @@ func (m *Matcher) newFinder() *finder {
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
 		rs:       make([]reState, len(m.res)),
+		status:   make([]uint8, len(m.res)),
 		recUntil: make([]int, nStreams*len(m.res)),
 	}
 	for i := range f.gFirst {
@@ -130,6 +131,7 @@ func (f *finder) reset() {
 	f.gFound = f.gFound[:0]
 	for _, r := range f.rTouched {
 		f.rs[r] = reState{limit: -1}
+		f.status[r] = pending
 	}
 	f.rTouched = f.rTouched[:0]
 	f.done.clear()
@@ -149,10 +151,10 @@ func (f *finder) collect(dst []Hit) []Hit {
 		}
 	}
 	for _, r := range f.rTouched {
-		st := &f.rs[r]
-		if st.status != found {
+		if f.status[r] != found {
 			continue
 		}
+		st := &f.rs[r]
 		ids := m.res[r].ids
 		for _, id := range m.ids[ids.lo:ids.hi] {
 			dst = append(dst, Hit{ID: id, Start: st.start, End: st.end})
@@ -299,7 +301,7 @@ func (f *finder) entry(k int, en *entry, start, end, p int) bool {
 	for i := range f.entryRe[en.re0:en.re1] {
 		x := &f.entryRe[int(en.re0)+i]
 		r := x.r
-		if f.rs[r].status != pending {
+		if f.status[r] != pending {
 			continue
 		}
 		if len(x.after) > 0 {
@@ -326,7 +328,7 @@ func (f *finder) entry(k int, en *entry, start, end, p int) bool {
 			sc = &f.screens[x.scr]
 		}
 		f.atom(k, r, sc, start, end, p)
-		settled = settled && f.rs[r].status != pending
+		settled = settled && f.status[r] != pending
 	}
 	return settled
 }
@@ -366,7 +368,7 @@ func (f *finder) atom(k int, r int32, sc *screen, start, end, p int) {
 	if st := &f.rs[r]; k == 0 && !st.deferred {
 		f.bt.far = 0
 		f.verify(r, p, p)
-		if st.status != pending {
+		if f.status[r] != pending {
 			f.rem--
 		} else if f.bt.far > p+maxInlineReach {
 			st.deferred = true
@@ -514,7 +516,7 @@ func (f *finder) replay() {
 		return cmp.Compare(a.p, b.p)
 	})
 	for _, rc := range all {
-		if f.rs[rc.r].status == pending {
+		if f.status[rc.r] == pending {
 			f.verify(rc.r, rc.p, rc.p+recordGap)
 		}
 	}
@@ -620,7 +622,7 @@ func (f *finder) none(r int32, limit int) {
 	}
 	st.limit = limit
 	if limit >= len(f.text) {
-		st.status = absent
+		f.status[r] = absent
 	}
 }
 
@@ -637,12 +639,12 @@ func (f *finder) search(r int32, lo, limit int) {
 	text := f.text
 	n := len(text)
 	if ri.never || n < ri.minInput {
-		st.status = absent
+		f.status[r] = absent
 		return
 	}
 	if ri.anchored {
 		if lo > 0 {
-			st.status = absent
+			f.status[r] = absent
 			return
 		}
 		limit = 0
@@ -667,7 +669,7 @@ func (f *finder) search(r int32, lo, limit int) {
 			return
 		}
 		if ok {
-			st.status, st.start, st.end = found, start, end
+			f.status[r], st.start, st.end = found, start, end
 			return
 		}
 		s = next
@@ -718,9 +720,9 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 func (f *finder) fallback(r int32) {
 	st := &f.rs[r]
 	if loc := f.m.res[r].std().FindIndex(f.text); loc != nil {
-		st.status, st.start, st.end = found, loc[0], loc[1]
+		f.status[r], st.start, st.end = found, loc[0], loc[1]
 	} else {
-		st.status = absent
+		f.status[r] = absent
 	}
 }
 
