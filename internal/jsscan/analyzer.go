@@ -128,6 +128,8 @@ type analyzer struct {
 	obfIdents map[string]struct{}
 	apiLits   map[string]bool
 	consumed  map[js.INode]bool
+
+	alias aliasSearch // aliasFacts's, reused
 }
 
 // newAnalyzer returns an analyzer; its maps are made on first write (most
@@ -288,11 +290,12 @@ func (a *analyzer) markRecursion() {
 		f *funcInfo
 		i int
 	}
+	var calls []frame
 	for _, start := range a.order {
 		if start.visited {
 			continue
 		}
-		calls := []frame{{f: start}}
+		calls = append(calls[:0], frame{f: start})
 		start.visited, start.index, start.low, start.onStack = true, index, index, true
 		index++
 		stack = append(stack, start)
@@ -321,22 +324,22 @@ func (a *analyzer) markRecursion() {
 			if f.low != f.index {
 				continue
 			}
-			// f is the root of a strongly connected component.
-			var scc []*funcInfo
-			for {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
+			// f is the root of a strongly connected component: the stack
+			// from f up.
+			i := len(stack) - 1
+			for stack[i] != f {
+				i--
+			}
+			scc := stack[i:]
+			for _, w := range scc {
 				w.onStack = false
-				scc = append(scc, w)
-				if w == f {
-					break
-				}
 			}
 			if len(scc) > 1 || selfLinked(f) {
 				for _, w := range scc {
 					w.flags |= fRecursive
 				}
 			}
+			stack = stack[:i]
 		}
 	}
 }

@@ -3,19 +3,23 @@ package jsscan
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tdewolff/parse/v2/js"
 )
 
-// visitor receives the children of a node from children.
+// visitor receives the children of a node from children. A node is passed
+// as an any, not a js.INode: the AST's fields are IExpr, IStmt and
+// IBinding, and converting one of those to INode looks the node's type up
+// at run time, where converting it to any only loads it.
 type visitor interface {
-	visit(n js.INode)
+	visit(n any)
 }
 
 // children calls v.visit for every direct child of n, in source order where
 // that is cheap. It mirrors js.Walk (parse/v2 v2.8.20) but lets the caller
 // decide, node by node, how to descend.
-func children(n js.INode, v visitor) {
+func children(n any, v visitor) {
 	switch n := n.(type) {
 	case *js.AST:
 		v.visit(&n.BlockStmt)
@@ -206,7 +210,7 @@ func children(n js.INode, v visitor) {
 
 // isNil reports whether n is a nil interface or a typed nil pointer of the
 // node types that the AST leaves nil.
-func isNil(n js.INode) bool {
+func isNil(n any) bool {
 	switch n := n.(type) {
 	case nil:
 		return true
@@ -285,13 +289,20 @@ func isGlobalNamed(e js.IExpr, name string) bool {
 func litName(e js.IExpr) string {
 	switch y := e.(type) {
 	case js.LiteralExpr:
-		return string(y.Data)
+		return view(y.Data)
 	case *js.LiteralExpr:
-		return string(y.Data)
+		return view(y.Data)
 	case *js.Var:
-		return string(y.Data)
+		return view(y.Data)
 	}
 	return ""
+}
+
+// view returns the text of a node's source bytes without copying them.
+// The parser's input is not written to once it has parsed, so the string
+// stays as it is for as long as the analysis that holds it.
+func view(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // member splits a member expression a.b or a["b"] into receiver and name.
@@ -318,7 +329,7 @@ func memberName(e js.IExpr) string {
 func callee(x js.IExpr) (recv js.IExpr, name string, v *js.Var) {
 	x = unparen(x)
 	if vv, ok := x.(*js.Var); ok {
-		return nil, string(vv.Data), vv
+		return nil, view(vv.Data), vv
 	}
 	recv, name, _ = member(x)
 	return recv, name, nil

@@ -17,7 +17,7 @@ type collector struct {
 	nesting int // string code inside string code
 }
 
-func (c *collector) visit(n js.INode) {
+func (c *collector) visit(n any) {
 	if isNil(n) || c.depth >= maxDepth {
 		return
 	}
@@ -29,7 +29,7 @@ func (c *collector) visit(n js.INode) {
 }
 
 // node is visit's work on a non-nil n.
-func (c *collector) node(n js.INode) {
+func (c *collector) node(n any) {
 	a := c.a
 	switch n := n.(type) {
 	case *js.FuncDecl:
@@ -58,8 +58,17 @@ func (c *collector) node(n js.INode) {
 		}
 	case *js.Var:
 		if len(a.obfIdents) < 256 && isObfIdent(string(n.Data)) {
-			put(&a.obfIdents, string(n.Data), struct{}{})
+			put(&a.obfIdents, view(n.Data), struct{}{})
 		}
+		return
+	case *js.Property:
+		// As children does, but for a name that is not computed: it has
+		// no children, and visiting it would change nothing.
+		if n.Name != nil && n.Name.IsComputed() {
+			c.visit(n.Name)
+		}
+		c.visit(n.Value)
+		c.visit(n.Init)
 		return
 	case *js.LiteralExpr:
 		if n.TokenType == js.StringToken && len(n.Data) <= 40 {
@@ -113,7 +122,7 @@ func (c *collector) function(n js.INode, params *js.Params, body *js.BlockStmt, 
 			put(&a.varFunc, r, n)
 		}
 		if decl && parent.root {
-			put(&a.globalFunc, string(name.Data), n)
+			put(&a.globalFunc, view(name.Data), n)
 		}
 	}
 	// The body is collected in fi, outside any loop of the definer.
@@ -355,7 +364,7 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 			}
 			if r.Decl == js.NoDecl || c.fn.root && r.Decl == js.VariableDecl {
 				if _, ok := a.globalFunc[string(l.Data)]; !ok {
-					put(&a.globalFunc, string(l.Data), js.INode(rv))
+					put(&a.globalFunc, view(l.Data), js.INode(rv))
 				}
 			}
 		}
@@ -526,38 +535,57 @@ func (a *analyzer) exprFacts(e js.IExpr) varFacts {
 			return a.exprFacts(call) & (vDOM | vAudio)
 		}
 	case *js.DotExpr, *js.BinaryExpr, *js.CondExpr:
-		var f varFacts
-		if mentionsMember(x, isFullscreenName, 32) {
-			f |= vFullscreen
-		}
-		if mentionsMember(x, isPointerLockName, 32) {
-			f |= vPointerLock
-		}
-		return f
+		return a.aliasFacts(x)
 	}
 	return 0
 }
 
-// mentionsMember reports whether e (searched to a bounded size, not into
-// functions) reads a property whose name satisfies pred.
-func mentionsMember(e js.INode, pred func(string) bool, budget int) bool {
-	s := &searcher{budget: budget, match: func(n js.INode) bool {
-		if d, ok := n.(*js.DotExpr); ok {
-			return pred(litName(d.Y))
-		}
-		if ix, ok := n.(*js.IndexExpr); ok {
-			s, ok := stringLit(ix.Y)
-			return ok && pred(s)
-		}
-		return false
-	}}
+// aliasFacts reports whether e (searched to 32 nodes, not into functions)
+// reads a fullscreen or a pointer-lock property: vFullscreen and
+// vPointerLock. The two are sought in one pass, which finds each exactly
+// where a search for it alone would: the nodes are visited in the same
+// order, and a node that has one kind of name cannot have the other.
+func (a *analyzer) aliasFacts(e js.INode) varFacts {
+	s := &a.alias
+	*s = aliasSearch{budget: 32}
 	s.visit(e)
-	return s.found != nil
+	return s.facts
+}
+
+// aliasSearch is the state of aliasFacts, kept in the analyzer so that
+// the search allocates nothing.
+type aliasSearch struct {
+	budget int
+	facts  varFacts
+}
+
+func (s *aliasSearch) visit(n any) {
+	if isNil(n) || s.facts == vFullscreen|vPointerLock || s.budget <= 0 {
+		return
+	}
+	s.budget--
+	var name string
+	switch x := n.(type) {
+	case *js.DotExpr:
+		name = litName(x.Y)
+	case *js.IndexExpr:
+		name, _ = stringLit(x.Y)
+	case *js.FuncDecl, *js.ArrowFunc, *js.MethodDecl:
+		return
+	}
+	switch {
+	case name == "":
+	case isFullscreenName(name):
+		s.facts |= vFullscreen
+	case isPointerLockName(name):
+		s.facts |= vPointerLock
+	}
+	children(n, s)
 }
 
 // mentionsCall reports whether e calls a function or method named name.
 func mentionsCall(e js.INode, name string, budget int) bool {
-	s := &searcher{budget: budget, match: func(n js.INode) bool {
+	s := &searcher{budget: budget, match: func(n any) bool {
 		call, ok := n.(*js.CallExpr)
 		if !ok {
 			return false
@@ -573,11 +601,11 @@ func mentionsCall(e js.INode, name string, budget int) bool {
 // without entering functions.
 type searcher struct {
 	budget int
-	match  func(js.INode) bool
-	found  js.INode
+	match  func(any) bool
+	found  any
 }
 
-func (s *searcher) visit(n js.INode) {
+func (s *searcher) visit(n any) {
 	if isNil(n) || s.found != nil || s.budget <= 0 {
 		return
 	}

@@ -18,7 +18,7 @@ type finder struct {
 	depth int
 }
 
-func (f *finder) visit(n js.INode) {
+func (f *finder) visit(n any) {
 	if isNil(n) || f.depth >= maxDepth {
 		return
 	}
@@ -30,7 +30,7 @@ func (f *finder) visit(n js.INode) {
 }
 
 // node is visit's work on a non-nil n.
-func (f *finder) node(n js.INode) {
+func (f *finder) node(n any) {
 	switch n := n.(type) {
 	case *js.FuncDecl:
 		f.function(n, &n.Params, &n.Body)
@@ -65,6 +65,11 @@ func (f *finder) node(n js.INode) {
 	case *js.CallExpr:
 		f.call(n)
 		return
+	case *js.Var:
+		return // no children
+	case *js.Property:
+		f.property(n)
+		return
 	case *js.NewExpr:
 		if globalNamed(n.X, "Function") && n.Args != nil {
 			f.obfSink(n, n.Args.List, false)
@@ -90,6 +95,16 @@ func (f *finder) node(n js.INode) {
 		}
 	}
 	children(n, f)
+}
+
+// property walks a property as children does, but for a name that is not
+// computed: it has no children, and visiting it would change nothing.
+func (f *finder) property(n *js.Property) {
+	if n.Name != nil && n.Name.IsComputed() {
+		f.visit(n.Name)
+	}
+	f.visit(n.Value)
+	f.visit(n.Init)
 }
 
 // list walks a statement list, marking the statements that a return, throw
@@ -462,7 +477,7 @@ func (f *finder) obfSink(n js.INode, args []js.Arg, strict bool) {
 	}
 	found := false
 	for i := range args {
-		s := &searcher{budget: 2000, match: func(m js.INode) bool {
+		s := &searcher{budget: 2000, match: func(m any) bool {
 			c, ok := m.(*js.CallExpr)
 			if !ok || !a.isDecoderCall(c) {
 				return false

@@ -144,7 +144,7 @@ type handlerVisitor struct {
 	budget int
 }
 
-func (v *handlerVisitor) visit(n js.INode) {
+func (v *handlerVisitor) visit(n any) {
 	if isNil(n) || v.budget <= 0 {
 		return
 	}

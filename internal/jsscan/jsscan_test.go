@@ -531,3 +531,44 @@ func TestCollapsed(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCollapse holds collapse to strings.Fields and a join, and the word
+// count of looksProse to strings.FieldsSeq.
+func FuzzCollapse(f *testing.F) {
+	for _, s := range []string{"", " a  b\t", "a\u00a0b\u3000c \xff d", "x_y a-b {c} plain words here", "é\u2028ü\u0085"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapse(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapse(%q) = %q, want %q", s, got, want)
+		}
+		words, codey := 0, 0
+		for w := range strings.FieldsSeq(s) {
+			words++
+			if strings.ContainsAny(w, "-_#=/{}();:[]$") {
+				codey++
+			}
+		}
+		// looksProse ends with the word test once the letters and
+		// spaces pass: prose of at least 12 runes with two spaces.
+		p := "Aaaa bbbb cccc " + s
+		if strings.Contains(p, "://") || strings.Contains(p, "function") {
+			return
+		}
+		var runes, letters, spaces int
+		for _, r := range p {
+			runes++
+			if r == ' ' {
+				spaces++
+			} else if r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z') {
+				letters++
+			}
+		}
+		if letters+spaces < runes*7/10 || letters < runes/2 || strings.ContainsFunc(p, func(r rune) bool { return r >= 0x80 }) {
+			return
+		}
+		if got, want := looksProse(p), codey*2 < words+3; got != want {
+			t.Errorf("looksProse(%q) = %v, want %v", p, got, want)
+		}
+	})
+}

@@ -252,10 +252,53 @@ func cleanText(s string, max int) string {
 		s = html.UnescapeString(s)
 	}
 	if !collapsed(s) {
-		s = strings.Join(strings.Fields(s), " ")
+		s = collapse(s)
 	}
 	return truncate(s, max)
 }
+
+// collapse returns strings.Join(strings.Fields(s), " ") without the slice
+// of fields.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // white space is pending
+	for i := 0; i < len(s); {
+		n, isSpace := charAt(s, i)
+		if isSpace {
+			space = true
+		} else {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// charAt returns the length of the character at s[i] (1 for an invalid
+// byte) and whether it is white space, as strings.Fields tells them.
+func charAt(s string, i int) (n int, space bool) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return 1, asciiSpace[c]
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n, unicode.IsSpace(r)
+}
+
+// asciiSpace marks the ASCII white space of unicode.IsSpace.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// codePunct marks the bytes that make a word look like code to looksProse.
+var codePunct = func() (t [256]bool) {
+	for _, c := range []byte("-_#=/{}();:[]$") {
+		t[c] = true
+	}
+	return t
+}()
 
 // collapsed reports whether s is already as strings.Fields and a join
 // with single spaces leave it: no white space but single ASCII spaces
@@ -361,12 +404,28 @@ func looksProse(s string) bool {
 		return false
 	}
 	// Identifier or class lists: most words carry code punctuation.
+	// The words are those of strings.Fields.
 	words, codey := 0, 0
-	for w := range strings.FieldsSeq(s) {
-		words++
-		if strings.ContainsAny(w, "-_#=/{}();:[]$") {
-			codey++
+	inWord, code := false, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		n, isSpace := charAt(s, i)
+		switch {
+		case isSpace:
+			if inWord && code {
+				codey++
+			}
+			inWord, code = false, false
+		case !inWord:
+			words++
+			inWord, code = true, codePunct[c]
+		default:
+			code = code || codePunct[c]
 		}
+		i += n
+	}
+	if inWord && code {
+		codey++
 	}
 	return codey*2 < words
 }
