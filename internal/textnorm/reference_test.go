@@ -62,6 +62,7 @@ func TestAppendMatchesReference(t *testing.T) {
 		strings.Repeat("a", 70)+"é"+strings.Repeat(" b", 40)+"ü",
 		"It’s “Urgent” – CALL © 2024 café ÉCOLE", "é\u0323 ’\u0301 a’\u0308b", "x ’ \u0301 ’",
 		"straße Straße ﬁ µ ª", "Ǆ ǅ ǆ", "ı İ ĸ ſ ŉ", "l·l ŀ ĳ",
+		"Текст ½ мир Ѕ\x10A и Windоws… текст ß конец\u00a0Ёлка ОКНО ΣΟΦΙΑ ς", "сло\u00adво Ѕ\u00adA АВС abc",
 	)
 	for _, s := range ins {
 		if got, want := string(Append([]byte("p "), s)), string(referenceAppend([]byte("p "), s)); got != want {
@@ -71,7 +72,7 @@ func TestAppendMatchesReference(t *testing.T) {
 }
 
 func FuzzAppendMatchesReference(f *testing.F) {
-	for _, s := range []string{"Windоws Dеfender", "a \u0301b", "x\xff y", "Ꭰ ꭰ", "é" + strings.Repeat(" a", 40) + " ü", "It’s é\u0323 ’\u0301", "µ ß ǅ"} {
+	for _, s := range []string{"Текст ½ мир Ѕ\x10A и Windоws… ß", "Windоws Dеfender", "a \u0301b", "x\xff y", "Ꭰ ꭰ", "é" + strings.Repeat(" a", 40) + " ü", "It’s é\u0323 ’\u0301", "µ ß ǅ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -112,5 +113,33 @@ func TestAppendMatchesReferenceEveryRune(t *testing.T) {
 		if got, want := string(Append(nil, s)), string(referenceAppend(nil, s)); got != want {
 			t.Fatalf("Append(%q) = %q, want %q (reference)", s, got, want)
 		}
+	}
+}
+
+// TestAppendMatchesReferenceSimpleFolds runs every letter of simpleFolds
+// through both, in the contexts that decide whether the fast path of
+// scratch.simple takes a piece: alone, in words with and without Latin
+// letters, stable letters and look-alikes, beside white space beyond ASCII
+// and controls.
+func TestAppendMatchesReferenceSimpleFolds(t *testing.T) {
+	ft := simpleFolds()
+	n := 0
+	for r := rune(0); r < stableLimit; r++ {
+		if ft.to[r] == 0 {
+			continue
+		}
+		n++
+		c := string(r)
+		for _, s := range []string{
+			c, "Ab" + c, c + "x", "Б" + c + "д", "é" + c, c + "3", "Ж" + c + "о", "о" + c + "W",
+			"x " + c + " y", c + "\u00a0" + c + "\u3000z", "\x01" + c + "\x7f", "W\x10" + c, c + "\x7fa", c + "-W" + c, "Ω" + c + "ς",
+		} {
+			if got, want := string(Append(nil, s)), string(referenceAppend(nil, s)); got != want {
+				t.Fatalf("Append(%+q) = %+q, want %+q (reference)", s, got, want)
+			}
+		}
+	}
+	if n < 100 {
+		t.Errorf("simpleFolds has %d letters, want the capitals and look-alikes of several scripts", n)
 	}
 }

@@ -41,7 +41,10 @@
 // Pure ASCII input takes a fast path (lower-casing and white-space folding
 // only, no allocation beyond the growth of dst); so do the pure-ASCII runs
 // between white space of other text, since every step is local to the text
-// between ASCII white space.
+// between ASCII white space. Of the rest, the words that the steps change
+// only character by character (capitals of other scripts, look-alikes in
+// words without Latin letters: most Cyrillic and Greek text) skip NFKC and
+// the look-alike map.
 //
 // It does not transliterate (Cyrillic words stay Cyrillic), does not strip
 // accents or combining marks, does not segment words for languages written
@@ -159,8 +162,28 @@ func appendSlow(dst []byte, s string) []byte {
 		if sc == nil {
 			sc = new(scratch)
 		}
-		dst = c.bytes(dst, sc.steps1to5(s[start:end]))
+		dst = sc.appendPiece(&c, dst, s[start:end])
 		i = end
+	}
+	return dst
+}
+
+// appendPiece appends steps 1 to 6 of p, which starts and ends at ASCII
+// white space (or at the ends of the text): the parts that scratch.simple
+// takes go its way, the words it leaves through steps1to5.
+func (sc *scratch) appendPiece(c *collapser, dst []byte, p string) []byte {
+	for p != "" {
+		b, n, bad := sc.simple(p)
+		dst = c.bytes(dst, b)
+		if n == len(p) {
+			break
+		}
+		end := bad
+		for end < len(p) && !isASCIISpace(p[end]) {
+			end++
+		}
+		dst = c.bytes(dst, sc.steps1to5(p[n:end]))
+		p = p[end:]
 	}
 	return dst
 }
@@ -355,17 +378,28 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 		end := len(s)
 		if i+8 <= len(s) {
 			// Eight bytes without controls or white space other than
-			// single spaces inside them are their own matching form,
-			// but for the capitals.
+			// single spaces are their own matching form, but for the
+			// capitals, when a space that leads them follows text and
+			// no pending space: a space that ends them is left pending,
+			// as white space may go on after them.
 			v := swar.Load64(s[i:])
-			if plainWord(v) {
+			sp := swar.ZeroLanes(v ^ swar.Repeat(' '))
+			if plainWord(v, sp) && (sp&0x80 == 0 || !space && (w > 0 || !empty)) {
 				if space && (w > 0 || !empty) {
 					out[w] = ' '
 					w++
 				}
-				space = false
 				binary.LittleEndian.PutUint64(out[w:], lower64(v))
 				w += 8
+				i += 8
+				space = sp>>63 != 0
+				if space {
+					w-- // the space that ends them
+				}
+				continue
+			}
+			if v == swar.Repeat(' ') {
+				space = true
 				i += 8
 				continue
 			}
@@ -395,15 +429,13 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 	return dst[:n+w]
 }
 
-// plainWord reports whether the bytes of v (the first in the low byte)
-// hold no control, no DEL, no white space but single spaces, and neither
-// start nor end with a space: bytes that step 6 and the dropping of
-// controls leave as they are.
-func plainWord(v uint64) bool {
+// plainWord reports whether the bytes of v (the first in the low byte),
+// whose spaces are the lanes sp (swar.ZeroLanes of v ^ spaces), hold no
+// control, no DEL, no white space but spaces, and no two spaces in a row.
+func plainWord(v, sp uint64) bool {
 	ctl := swar.ZeroLanes(v & swar.Repeat(0xe0)) // below 0x20
 	del := swar.ZeroLanes(v ^ swar.Lanes7f)
-	sp := swar.ZeroLanes(v ^ swar.Repeat(' '))
-	return ctl|del == 0 && sp&(sp<<8|0x80|0x80<<56) == 0
+	return ctl|del == 0 && sp&(sp<<8) == 0
 }
 
 // lower64 lowers the ASCII capitals among the bytes of v, exactly: no
