@@ -140,8 +140,8 @@ func (x *extractor) script(name, src string, pre *scriptResult) {
 	} else {
 		r = analyzeScript(src)
 	}
-	label := fmt.Sprintf("script %d (%s)", x.nScripts, name)
-	x.takeResult(label, r)
+	n := x.nScripts
+	x.takeResult(func() string { return fmt.Sprintf("script %d (%s)", n, name) }, r)
 }
 
 // handler analyses an inline event-handler attribute.
@@ -151,15 +151,17 @@ func (x *extractor) handler(tag, attr, body string) {
 	}
 	x.sources = append(x.sources, body)
 	r := analyzeHandler(attr, body)
-	x.takeResult(fmt.Sprintf("%s handler on <%s>", attr, tag), r)
+	x.takeResult(func() string { return fmt.Sprintf("%s handler on <%s>", attr, tag) }, r)
 }
 
-func (x *extractor) takeResult(label string, r scriptResult) {
+// takeResult takes in a script's analysis; label names the script in a
+// warning, made only when there is one.
+func (x *extractor) takeResult(label func() string, r scriptResult) {
 	if r.err != nil {
 		if r.tooLarge {
-			x.warn(fmt.Sprintf("%s not analysed: %v", label, r.err))
+			x.warn(fmt.Sprintf("%s not analysed: %v", label(), r.err))
 		} else {
-			x.warn(fmt.Sprintf("%s does not parse: %v", label, r.err))
+			x.warn(fmt.Sprintf("%s does not parse: %v", label(), r.err))
 		}
 	}
 	for _, fd := range r.findings {
@@ -222,15 +224,6 @@ func (x *extractor) finish() {
 	f := x.f
 	x.flushPending()
 	f.Fields[FieldText] = normalized(x.text)
-	// FieldHidden also holds the scripts' prose strings: text a script
-	// writes into the page (innerHTML, document.write) is text the visitor
-	// may see, and kits that build their overlay in script keep it there.
-	strsSize := linesSize(x.strs)
-	hidden := slices.Grow(x.hidden, strsSize)
-	for _, s := range x.strs {
-		hidden = append(append(hidden, '\n'), s...)
-	}
-	f.Fields[FieldHidden] = normalized(hidden)
 	f.Title = strings.TrimSpace(x.title)
 	f.Fields[FieldTitle] = textnorm.Normalize(x.title)
 	f.Fields[FieldMeta] = joinLines(x.meta)
@@ -238,6 +231,7 @@ func (x *extractor) finish() {
 
 	// FieldScript: the sources, then the prose strings; strRanges locates
 	// the strings, which are searched for phones and codes.
+	strsSize := linesSize(x.strs)
 	size := linesSize(x.sources) + strsSize
 	sb := make([]byte, 0, size+1) // textnorm.Append asks for a byte of room beyond the text
 	for _, s := range x.sources {
@@ -256,6 +250,23 @@ func (x *extractor) finish() {
 		}
 	}
 	f.Fields[FieldScript] = byteString(sb)
+
+	// FieldHidden also holds the scripts' prose strings: text a script
+	// writes into the page (innerHTML, document.write) is text the visitor
+	// may see, and kits that build their overlay in script keep it there.
+	// It is the normalised hidden text and strings on lines of their own,
+	// white space folded: since normalising is local to the text between
+	// ASCII white space, that is the hidden text's normalised form joined
+	// by spaces to the strings', which FieldScript holds already.
+	hidden := make([]byte, 0, len(x.hidden)+1+strsSize)
+	hidden = textnorm.Append(hidden, byteString(x.hidden))
+	for _, r := range strRanges {
+		if len(hidden) > 0 {
+			hidden = append(hidden, ' ')
+		}
+		hidden = append(hidden, sb[r[0]:r[1]]...)
+	}
+	f.Fields[FieldHidden] = byteString(hidden)
 
 	dialogs := slices.Clone(x.dialogs)
 	dialogs = append(dialogs, x.c.Dialogs...)
