@@ -46,6 +46,8 @@ type funcInfo struct {
 	out   []edge      // flags flow along these
 	links []*funcInfo // call-graph edges, for recursion
 
+	handler *handlerFacts // what inspect read of its body
+
 	index, low int // Tarjan's SCC
 	onStack    bool
 	visited    bool
@@ -107,7 +109,7 @@ type subScript struct {
 
 type analyzer struct {
 	thisElem bool // the script is the body of an element's handler attribute: this is the element
-	text     *textCollector
+	text     textCollector
 	counts   [numKinds]int
 	evidence [numKinds]string
 
@@ -123,13 +125,16 @@ type analyzer struct {
 	seeds      []seed
 	regs       []registration
 	subs       []subScript
-	handlers   map[*funcInfo]*handlerFacts
 
 	obfIdents map[string]struct{}
 	apiLits   map[string]bool
 	consumed  map[js.INode]bool
 
-	alias aliasSearch // aliasFacts's, reused
+	// The walkers' state, kept here so that a walk allocates nothing.
+	alias aliasSearch // aliasFacts's
+	col   collector
+	fin   finder
+	hv    handlerVisitor
 }
 
 // newAnalyzer returns an analyzer; its maps are made on first write (most
@@ -158,15 +163,17 @@ func (a *analyzer) run(ast *js.AST, event string, global bool) {
 		a.seeds = append(a.seeds, seed{toFn: root, add: eventFlags([]string{event}, global)})
 		a.regs = append(a.regs, registration{events: []string{event}, global: global, fn: root, site: ast})
 	}
-	c := &collector{a: a, fn: root}
+	c := &a.col
+	*c = collector{a: a, fn: root}
 	c.visit(ast)
 	a.link()
 	a.checkRegistrations()
-	f := &finder{a: a, fn: root}
+	f := &a.fin
+	*f = finder{a: a, fn: root}
 	f.visit(ast)
 	for _, s := range a.subs {
-		sf := &finder{a: a, fn: s.root}
-		sf.visit(s.ast)
+		*f = finder{a: a, fn: s.root}
+		f.visit(s.ast)
 	}
 	a.checkObfuscator()
 }

@@ -60,15 +60,16 @@ func (h *handlerFacts) rightButton() bool {
 
 // inspect reads a handler's body once.
 func (a *analyzer) inspect(fi *funcInfo) *handlerFacts {
-	if h, ok := a.handlers[fi]; ok {
-		return h
+	if fi.handler != nil {
+		return fi.handler
 	}
 	h := &handlerFacts{}
-	put(&a.handlers, fi, h)
+	fi.handler = h
 	if fi.body == nil {
 		return h
 	}
-	hv := &handlerVisitor{a: a, h: h, budget: 20000}
+	hv := &a.hv
+	*hv = handlerVisitor{a: a, h: h, budget: 20000}
 	hv.visit(fi.body)
 	for _, s := range fi.body.List {
 		if a.isCancelStmt(s) {

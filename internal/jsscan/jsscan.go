@@ -249,13 +249,13 @@ func analyze(src []byte, owned bool, event string, global, inline bool) (res Res
 	a := newAnalyzer()
 	ast, blanked, err := parseTolerant(src, owned, inline)
 	if ast == nil {
-		lexTexts(src, a.text)
+		lexTexts(src, &a.text)
 		res.Dialogs, res.Strings, res.Err = a.text.dialogs, a.text.strings, err
 		return res
 	}
 	a.run(ast, event, global)
 	for _, r := range blanked {
-		lexTexts(src[r[0]:r[1]], a.text)
+		lexTexts(src[r[0]:r[1]], &a.text)
 	}
 	res = a.result()
 	res.Err = err

@@ -170,8 +170,8 @@ type textCollector struct {
 	maxOneString int
 }
 
-func newTextCollector() *textCollector {
-	return &textCollector{
+func newTextCollector() textCollector {
+	return textCollector{
 		maxStrings:   maxStringsBytes,
 		maxDialogs:   maxDialogsBytes,
 		maxOneString: maxOneString,
