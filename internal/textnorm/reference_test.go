@@ -1,6 +1,7 @@
 package textnorm
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
@@ -141,5 +142,28 @@ func TestAppendMatchesReferenceSimpleFolds(t *testing.T) {
 	}
 	if n < 100 {
 		t.Errorf("simpleFolds has %d letters, want the capitals and look-alikes of several scripts", n)
+	}
+}
+
+// TestAppendMatchesReferenceASCIIShapes runs short texts of letters, white
+// space (a no-break space too, which leaves a space pending for the ASCII
+// after it), controls and a stable character through both, after text and
+// at the start, to cover every shape of the eight-byte path of
+// collapser.ascii, up to the end of its room.
+func TestAppendMatchesReferenceASCIIShapes(t *testing.T) {
+	alphabet := []string{"a", "B", " ", " ", "\t", "\n", "\r", "\x0b", "\x01", "\x1f", "\x7f", "’", "z", "abcdefgh", "\u00a0"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b strings.Builder
+	for range 100000 {
+		b.Reset()
+		for range rng.IntN(24) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		for _, dst := range []string{"", "p", "p "} {
+			if got, want := string(Append([]byte(dst), s)), string(referenceAppend([]byte(dst), s)); got != want {
+				t.Fatalf("Append(%q, %q) = %q, want %q (reference)", dst, s, got, want)
+			}
+		}
 	}
 }
