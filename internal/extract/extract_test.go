@@ -402,3 +402,17 @@ func TestLargePage(t *testing.T) {
 		t.Errorf("ErrorCodes = %+v, want 0x80070424 once", f.ErrorCodes)
 	}
 }
+
+func TestMatchingBrace(t *testing.T) {
+	for _, tt := range []struct {
+		css  string
+		want int
+	}{
+		{"{}", 1}, {"a{b}c", 3}, {"{a{b}c}d", 6}, {"{{}{}}}", 5}, {"{a", 2}, {"{a{b}", 5}, {"x { y } }", 6},
+	} {
+		open := strings.IndexByte(tt.css, '{')
+		if got := matchingBrace(tt.css, open); got != tt.want {
+			t.Errorf("matchingBrace(%q, %d) = %d, want %d", tt.css, open, got, tt.want)
+		}
+	}
+}

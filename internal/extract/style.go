@@ -141,22 +141,7 @@ func (s *styleSheet) addSheet(css string) {
 			return
 		}
 		sel := strings.TrimSpace(css[:open])
-		// The block ends at the matching brace.
-		depth, end := 0, -1
-		for i := open; i < len(css); i++ {
-			if css[i] == '{' {
-				depth++
-			} else if css[i] == '}' {
-				depth--
-				if depth == 0 {
-					end = i
-					break
-				}
-			}
-		}
-		if end < 0 {
-			end = len(css)
-		}
+		end := matchingBrace(css, open)
 		body := css[open+1 : end]
 		if i := strings.LastIndexAny(sel, ";}"); i >= 0 {
 			sel = strings.TrimSpace(sel[i+1:]) // after a stray ; or an @import
@@ -176,6 +161,24 @@ func (s *styleSheet) addSheet(css string) {
 			return
 		}
 		css = css[end+1:]
+	}
+}
+
+// matchingBrace returns the index of the brace that closes the one at
+// css[open], or len(css) when none does. It goes from closing brace to
+// closing brace, counting the opening ones between.
+func matchingBrace(css string, open int) int {
+	depth := 1
+	for pos := open + 1; ; {
+		c := strings.IndexByte(css[pos:], '}')
+		if c < 0 {
+			return len(css)
+		}
+		c += pos
+		if depth += strings.Count(css[pos:c], "{") - 1; depth == 0 {
+			return c
+		}
+		pos = c + 1
 	}
 }
 
