@@ -174,10 +174,11 @@ func countDigits(s string) int {
 }
 
 // labelRoots are parts that labels share ("err" is in "error code", "code
-// d'erreur", "codice di errore" ...). A label occurs only where its root
-// does, so the root's occurrences, found once per search, give the places
-// to try the labels at; the other labels are searched for in full.
-var labelRoots = [...]string{"err", "fehler", "fout", "kod", "fel"}
+// d'erreur", "codice di errore" ...; "エラー" in "エラーコード", "エラー コード"
+// and "エラー"). A label occurs only where its root does, so the root's
+// occurrences, found once per search, give the places to try the labels
+// at; the other labels are searched for in full.
+var labelRoots = [...]string{"err", "fehler", "fout", "kod", "fel", "エラー", "错误", "錯誤", "오류", "에러", "błąd"}
 
 // rootedLabel is a label with its root: the index in labelRoots (-1 for
 // none) and the offset of the root in the label.

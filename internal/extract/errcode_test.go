@@ -60,3 +60,13 @@ func TestErrorCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryLabelHasRoot keeps each label on a root, so that labelledCodes
+// searches the text once per root and not once per label.
+func TestEveryLabelHasRoot(t *testing.T) {
+	for _, l := range allLabels {
+		if l.root < 0 {
+			t.Errorf("label %q has no root in labelRoots", l.label)
+		}
+	}
+}
