@@ -50,6 +50,7 @@ type extractor struct {
 	locks        map[LockKind]*Lock
 	nScripts     int
 	sheet        styleSheet
+	handlers     map[string]scriptResult // by event and body: analysed once per page
 	title        string
 	titleSet     bool
 }
@@ -150,7 +151,18 @@ func (x *extractor) handler(tag, attr, body string) {
 		return
 	}
 	x.sources = append(x.sources, body)
-	r := analyzeHandler(attr, body)
+	// Pages repeat handlers (a button per row, the same onclick on every
+	// link): each distinct one is analysed once per page, and its result
+	// taken in at each occurrence as before.
+	key := attr + "\x00" + body
+	r, ok := x.handlers[key]
+	if !ok {
+		r = analyzeHandler(attr, body)
+		if x.handlers == nil {
+			x.handlers = map[string]scriptResult{}
+		}
+		x.handlers[key] = r
+	}
 	x.takeResult(func() string { return fmt.Sprintf("%s handler on <%s>", attr, tag) }, r)
 }
 
