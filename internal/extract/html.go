@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
@@ -55,43 +56,9 @@ func (x *extractor) readHTML(src string) {
 // about a seventh.
 const textShare = 4
 
-// headElements is the goquery matcher of what readHead reads: the
-// elements the selector "style, title, html, meta" matches (by name, in
-// any namespace), in document order, in one pass over the tree. It tests
-// each node's name once, where the compiled selector group calls a
-// function per node and selector.
-type headElements struct{}
-
-func (headElements) Match(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		return false
-	}
-	switch n.Data {
-	case "style", "title", "html", "meta":
-		return true
-	}
-	return false
-}
-
-func (m headElements) MatchAll(root *html.Node) []*html.Node {
-	var out []*html.Node
-	for n := root; n != nil; n = next(root, n, true) {
-		if m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func (m headElements) Filter(nodes []*html.Node) []*html.Node {
-	var out []*html.Node
-	for _, n := range nodes {
-		if m.Match(n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+// headSelector selects what readHead reads; one selector group is one
+// pass over the tree, its matches in document order.
+var headSelector = cascadia.MustCompile("style, title, html, meta")
 
 // readHead reads, in one pass over the tree before the walk (which needs
 // the whole style sheet), the <style> blocks, the title, meta data and
@@ -100,7 +67,7 @@ func (m headElements) Filter(nodes []*html.Node) []*html.Node {
 func (x *extractor) readHead(root *html.Node) {
 	var lang, contentLang, ogLocale string
 	htmlSeen := false
-	for _, n := range goquery.NewDocumentFromNode(root).FindMatcher(headElements{}).Nodes {
+	for _, n := range goquery.NewDocumentFromNode(root).FindMatcher(headSelector).Nodes {
 		switch n.Data {
 		case "style":
 			x.sheet.addSheet(nodeText(n))

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"math/bits"
 	"net/url"
 	"strings"
 	"unicode"
@@ -161,7 +160,7 @@ func (p *phoneSearch) scanQuoted() {
 				i += 7
 				continue
 			}
-			i += bits.TrailingZeros64(m) / 8
+			i += swar.FirstLane(m)
 		}
 		q := s[i]
 		if q != '\'' && q != '"' && q != '`' {
@@ -201,7 +200,7 @@ func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 				i += 8
 				continue
 			}
-			i += bits.TrailingZeros64(m) / 8
+			i += swar.FirstLane(m)
 		}
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c == '+' || c == '(') || !phoneBoundaryBefore(s, from, i) {
@@ -223,7 +222,7 @@ func (p *phoneSearch) scan(fld Field, from, to int, tel bool) {
 // quoteLanes returns the top bit of every byte of v that is ', " or `,
 // and no other bit.
 func quoteLanes(v uint64) uint64 {
-	return swar.ZeroLanes(v^swar.Repeat('\'')) | swar.ZeroLanes(v^swar.Repeat('"')) | swar.ZeroLanes(v^swar.Repeat('`'))
+	return swar.EqualLanes(v, '\'') | swar.EqualLanes(v, '"') | swar.EqualLanes(v, '`')
 }
 
 // phoneStartLanes returns the top bit of every byte of v that is a digit,
@@ -232,7 +231,7 @@ func phoneStartLanes(v uint64) uint64 {
 	// Digits are 0x30..0x39: 0x30..0x37 share v&0xf8 == 0x30, 0x38 and
 	// 0x39 share v&0xfe == 0x38.
 	d := swar.ZeroLanes(v&swar.Repeat(0xf8)^swar.Repeat(0x30)) | swar.ZeroLanes(v&swar.Repeat(0xfe)^swar.Repeat(0x38))
-	return d | swar.ZeroLanes(v^swar.Repeat('+')) | swar.ZeroLanes(v^swar.Repeat('('))
+	return d | swar.EqualLanes(v, '+') | swar.EqualLanes(v, '(')
 }
 
 // phoneRun returns the end of the candidate run starting at s[i], its

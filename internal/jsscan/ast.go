@@ -208,6 +208,17 @@ func children(n any, v visitor) {
 	}
 }
 
+// propertyParts is children for a property, but for its name when that is
+// not computed: such a name has no children, and the walkers that call it
+// (collector, finder) would do nothing there.
+func propertyParts(n *js.Property, v visitor) {
+	if n.Name != nil && n.Name.IsComputed() {
+		v.visit(n.Name)
+	}
+	v.visit(n.Value)
+	v.visit(n.Init)
+}
+
 // isNil reports whether n is a nil interface or a typed nil pointer of the
 // node types that the AST leaves nil.
 func isNil(n any) bool {

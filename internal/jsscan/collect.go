@@ -62,13 +62,7 @@ func (c *collector) node(n any) {
 		}
 		return
 	case *js.Property:
-		// As children does, but for a name that is not computed: it has
-		// no children, and visiting it would change nothing.
-		if n.Name != nil && n.Name.IsComputed() {
-			c.visit(n.Name)
-		}
-		c.visit(n.Value)
-		c.visit(n.Init)
+		propertyParts(n, c)
 		return
 	case *js.LiteralExpr:
 		if n.TokenType == js.StringToken && len(n.Data) <= 40 {

@@ -68,7 +68,7 @@ func (f *finder) node(n any) {
 	case *js.Var:
 		return // no children
 	case *js.Property:
-		f.property(n)
+		propertyParts(n, f)
 		return
 	case *js.NewExpr:
 		if globalNamed(n.X, "Function") && n.Args != nil {
@@ -95,16 +95,6 @@ func (f *finder) node(n any) {
 		}
 	}
 	children(n, f)
-}
-
-// property walks a property as children does, but for a name that is not
-// computed: it has no children, and visiting it would change nothing.
-func (f *finder) property(n *js.Property) {
-	if n.Name != nil && n.Name.IsComputed() {
-		f.visit(n.Name)
-	}
-	f.visit(n.Value)
-	f.visit(n.Init)
 }
 
 // list walks a statement list, marking the statements that a return, throw

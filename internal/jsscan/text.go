@@ -283,14 +283,11 @@ func collapse(s string) string {
 // byte) and whether it is white space, as strings.Fields tells them.
 func charAt(s string, i int) (n int, space bool) {
 	if c := s[i]; c < utf8.RuneSelf {
-		return 1, asciiSpace[c]
+		return 1, unicode.IsSpace(rune(c))
 	}
 	r, n := utf8.DecodeRuneInString(s[i:])
 	return n, unicode.IsSpace(r)
 }
-
-// asciiSpace marks the ASCII white space of unicode.IsSpace.
-var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // codePunct marks the bytes that make a word look like code to looksProse.
 var codePunct = func() (t [256]bool) {

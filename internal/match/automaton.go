@@ -35,23 +35,20 @@ type automaton struct {
 	// Per special state s, at sp[s-special].
 	sp []spInfo
 
-	// The full trie as sibling lists, for the walks below depth cut:
-	// built in the slices t..., read by the walk from nodes, which holds
-	// the same with a node's fields together (tByte stays too).
-	tFirst []int32
-	tNext  []int32
-	tByte  []byte
-	tEntry []int32
-	tDense []uint64 // bit per trie node in the dense part
-	// tChain[u] is how many bytes below node u are forced: u and the
-	// nodes after it have one child each, the next node in index order,
-	// and none but the last has an entry (at most 255). The walk compares
-	// such a run with the text at once: its bytes are tByte[u+1:u+1+n].
-	tChain []uint8
+	// The full trie as sibling lists, for the walks below depth cut. Each
+	// node's fields are together, as the walk reads them; tByte holds the
+	// nodes' bytes again in a row, for the walk's comparison of a chain.
 	nodes  []tNode
+	tByte  []byte
+	tDense []uint64 // bit per trie node in the dense part
 }
 
-// tNode is a trie node as the walk reads it, in 16 bytes.
+// tNode is a trie node, in 16 bytes: its first child and next sibling (or
+// none), its entry (or none), its byte, and its chain, how many bytes
+// below it are forced: it and the nodes after it have one child each, the
+// next node in index order, and none but the last has an entry (at most
+// 255). The walk compares such a run with the text at once: its bytes are
+// tByte[u+1:u+1+chain].
 type tNode struct {
 	first, next, entry int32
 	b, chain           uint8
@@ -115,7 +112,7 @@ func (a *automaton) denseNodes(maxCut, budget int) (bfs []int32, prob []float64,
 		if u.depth == maxCut {
 			continue
 		}
-		for c := a.tFirst[u.node]; c != none; c = a.tNext[c] {
+		for c := a.nodes[u.node].first; c != none; c = a.nodes[c].next {
 			all = append(all, cand{c, u.depth + 1, u.p * byteFreq[a.tByte[c]]})
 		}
 	}
@@ -225,16 +222,12 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		nodes += len(strs[e]) - commonPrefix(prev, strs[e])
 		prev = strs[e]
 	}
-	a.tFirst = make([]int32, 0, nodes)
-	a.tNext = make([]int32, 0, nodes)
+	a.nodes = make([]tNode, 0, nodes)
 	a.tByte = make([]byte, 0, nodes)
-	a.tEntry = make([]int32, 0, nodes)
 	newNode := func(b byte) int32 {
-		a.tFirst = append(a.tFirst, none)
-		a.tNext = append(a.tNext, none)
+		a.nodes = append(a.nodes, tNode{first: none, next: none, entry: none, b: b})
 		a.tByte = append(a.tByte, b)
-		a.tEntry = append(a.tEntry, none)
-		return int32(len(a.tFirst) - 1)
+		return int32(len(a.nodes) - 1)
 	}
 	newNode(0)
 	var path []int32                // path[d] = node at depth d of the previous string
@@ -251,14 +244,14 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			n := newNode(s[d])
 			last = append(last, none)
 			if last[parent] == none {
-				a.tFirst[parent] = n
+				a.nodes[parent].first = n
 			} else {
-				a.tNext[last[parent]] = n
+				a.nodes[last[parent]].next = n
 			}
 			last[parent] = n
 			path = append(path, n)
 		}
-		a.tEntry[path[len(s)]] = e
+		a.nodes[path[len(s)]].entry = e
 		prev = s
 	}
 	a.chains()
@@ -280,14 +273,14 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	}
 	stride := nClasses
 	nd := len(bfs)
-	dense := make([]int32, len(a.tFirst)) // trie node -> BFS index, or none
+	dense := make([]int32, len(a.nodes)) // trie node -> BFS index, or none
 	for i := range dense {
 		dense[i] = none
 	}
 	for i, u := range bfs {
 		dense[u] = int32(i)
 	}
-	a.tDense = make([]uint64, (len(a.tFirst)+63)/64)
+	a.tDense = make([]uint64, (len(a.nodes)+63)/64)
 	for _, u := range bfs {
 		a.tDense[u>>6] |= 1 << (u & 63)
 	}
@@ -312,8 +305,8 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			for c := 0; c < stride*nd; c += nd {
 				trans[c+i] = trans[c+int(f)]
 			}
-			hasOut[i] = hasOut[f] || a.tEntry[bfs[f]] != none
-			if a.tEntry[bfs[f]] != none {
+			hasOut[i] = hasOut[f] || a.nodes[bfs[f]].entry != none
+			if a.nodes[bfs[f]].entry != none {
 				dict[i] = f
 			} else {
 				dict[i] = dict[f]
@@ -324,10 +317,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 				contDict[i] = contDict[f]
 			}
 		}
-		if a.tEntry[u] != none {
+		if a.nodes[u].entry != none {
 			hasOut[i] = true
 		}
-		for c := a.tFirst[u]; c != none; c = a.tNext[c] {
+		for c := a.nodes[u].first; c != none; c = a.nodes[c].next {
 			ci := dense[c]
 			if ci == none {
 				sparse[i] = true
@@ -373,7 +366,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			// takes from it, so that in that class's column the cold
 			// states' likeliest entries lie together.
 			cls, best := spaceCls, -1.0
-			for c := a.tFirst[bfs[i]]; c != none; c = a.tNext[c] {
+			for c := a.nodes[bfs[i]].first; c != none; c = a.nodes[c].next {
 				if d := dense[c]; d != none && prob[d] > best {
 					cls, best = uint64(classes[a.tByte[c]]), prob[d]
 				}
@@ -429,10 +422,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		if !isSpecial(i) {
 			continue
 		}
-		info := spInfo{entry: a.tEntry[bfs[i]], dict: spOf(dict[i]), cont: none, contDict: spOf(contDict[i])}
+		info := spInfo{entry: a.nodes[bfs[i]].entry, dict: spOf(dict[i]), cont: none, contDict: spOf(contDict[i])}
 		if sparse[i] {
 			info.cont, info.depth = bfs[i], int32(depth[i])
-			for c := a.tFirst[bfs[i]]; c != none; c = a.tNext[c] {
+			for c := a.nodes[bfs[i]].first; c != none; c = a.nodes[c].next {
 				if dense[c] == none {
 					info.next |= 1 << (a.tByte[c] & 63)
 				}
@@ -441,31 +434,24 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		a.sp[spOf(int32(i))] = info
 	}
 	a.cut = maxDepth
-	a.nodes = make([]tNode, len(a.tFirst))
-	for u := range a.nodes {
-		a.nodes[u] = tNode{first: a.tFirst[u], next: a.tNext[u], entry: a.tEntry[u], b: a.tByte[u], chain: a.tChain[u]}
-	}
-	a.tFirst, a.tNext, a.tEntry, a.tChain = nil, nil, nil, nil
 	a.overlap = max(maxDepth-1, 0)
 	return a
 }
 
-// chains fills tChain. A node with one child that has no entry was made
-// with it for the same string, so the child is the next node; below it
-// the chain goes on while that holds.
+// chains sets the nodes' chains. A node with one child that has no entry
+// was made with it for the same string, so the child is the next node;
+// below it the chain goes on while that holds.
 func (a *automaton) chains() {
-	n := len(a.tFirst)
-	a.tChain = make([]uint8, n)
-	for u := n - 2; u >= 0; u-- {
-		c := a.tFirst[u]
-		if c != int32(u+1) || a.tNext[c] != none {
+	for u := len(a.nodes) - 2; u >= 0; u-- {
+		c := a.nodes[u].first
+		if c != int32(u+1) || a.nodes[c].next != none {
 			continue
 		}
 		l := 1
-		if a.tEntry[c] == none {
-			l += int(a.tChain[c])
+		if a.nodes[c].entry == none {
+			l += int(a.nodes[c].chain)
 		}
-		a.tChain[u] = uint8(min(l, math.MaxUint8))
+		a.nodes[u].chain = uint8(min(l, math.MaxUint8))
 	}
 }
 

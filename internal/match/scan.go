@@ -399,32 +399,25 @@ func (sc *screen) pass(text []byte, start, end int) bool {
 // where it must, by the start bytes and head of the regex, at some start
 // in the run of before bytes that a match may hold ahead of the atom.
 func (ri *screen) headed(text []byte, start int) bool {
-	if !ri.useFirst && len(ri.head) == 0 || ri.viable(text, start) {
+	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
-	if ri.at == 0 {
-		return false
-	}
-	// Walk back as runBack does, trying each start on the way.
-	floor := max(start-screenReach, 0)
-	if ri.at > 0 {
-		floor = max(floor, start-ri.at)
-	}
-	lo, spaces := start, 0
-	for lo > floor && ri.before.has(text[lo-1]) {
-		if isSpace(rune(text[lo-1])) && (lo == start || !isSpace(rune(text[lo]))) {
-			if spaces == ri.spaces {
-				break
-			}
-			spaces++
+	lo := start
+	if ri.at != 0 {
+		floor := max(start-screenReach, 0)
+		if ri.at > 0 {
+			floor = max(floor, start-ri.at)
 		}
-		lo--
-		// Most starts fail the first byte: test it before the call.
-		if (!ri.useFirst || ri.first.has(text[lo])) && ri.viable(text, lo) {
+		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
+			return true // too far to screen
+		}
+	}
+	for s := start; s >= lo; s-- {
+		if ri.firstFits(text[s]) && ri.viable(text, s) {
 			return true
 		}
 	}
-	return lo == start-screenReach // too far to screen
+	return false
 }
 
 // followed reports whether a string of the follow set starts where it must
@@ -582,7 +575,7 @@ func (ri *screen) viable(text []byte, s int) bool {
 	if s >= len(text) {
 		return !ri.useFirst && len(ri.head) == 0
 	}
-	if ri.useFirst && !ri.first.has(text[s]) {
+	if !ri.firstFits(text[s]) {
 		return false
 	}
 	if len(text)-s < len(ri.head) {
@@ -595,6 +588,11 @@ func (ri *screen) viable(text []byte, s int) bool {
 	}
 	return true
 }
+
+// firstFits reports whether a match could start with byte c: viable's
+// first test, which most starts fail. It inlines where viable does not, and
+// the loops over starts call it before viable.
+func (ri *screen) firstFits(c byte) bool { return !ri.useFirst || ri.first.has(c) }
 
 // runBack returns where the earliest match whose atom starts at y could
 // start, no earlier than floor: the match holds only bytes of before ahead
@@ -693,7 +691,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 			pos += i
 		case ri.useFirst || len(ri.head) > 0:
 			end := min(len(text), s1+1)
-			for pos < end && (ri.useFirst && !ri.first.has(text[pos]) || !ri.viable(text, pos)) {
+			for pos < end && !(ri.firstFits(text[pos]) && ri.viable(text, pos)) {
 				pos++
 			}
 			if pos >= end {

@@ -1,9 +1,12 @@
 // Package swar reads the bytes of a string eight at a time, as one uint64
-// ("SIMD within a register"): it loads them and finds the bytes that are
-// zero (and so, after an exclusive or with Repeat(b), the bytes equal to
-// b). Scanners use it to skip eight bytes that cannot hold what they look
-// for. It does not know what the bytes mean.
+// ("SIMD within a register"): it loads them, finds the bytes that are zero
+// or equal to a given one, and says which of the eight is the first found.
+// Scanners use it to skip eight bytes that cannot hold what they look for,
+// or to go straight to the first that can. It does not know what the bytes
+// mean.
 package swar
+
+import "math/bits"
 
 // Byte-lane constants: every byte 0x01, 0x7f or 0x80.
 const (
@@ -28,3 +31,11 @@ func ZeroLanes(v uint64) uint64 {
 
 // Repeat returns b in every byte.
 func Repeat(b byte) uint64 { return uint64(b) * Lanes01 }
+
+// EqualLanes returns the top bit of every byte of v that is b, and no
+// other bit.
+func EqualLanes(v uint64, b byte) uint64 { return ZeroLanes(v ^ Repeat(b)) }
+
+// FirstLane returns the index (0 to 7) of the first byte whose top bit
+// lanes has, which must not be 0.
+func FirstLane(lanes uint64) int { return bits.TrailingZeros64(lanes) / 8 }

@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// TestZeroLanes holds ZeroLanes, alone and after an exclusive or with
-// Repeat(b) (the bytes equal to b), to a byte-by-byte reading, on words
-// with every byte value in every lane and on random words.
+// TestZeroLanes holds ZeroLanes, EqualLanes and FirstLane to a
+// byte-by-byte reading, on words with every byte value in every lane and
+// on random words.
 func TestZeroLanes(t *testing.T) {
 	check := func(s string) {
 		t.Helper()
@@ -22,12 +22,21 @@ func TestZeroLanes(t *testing.T) {
 			t.Fatalf("ZeroLanes(%q) = %#x, want %#x", s, got, want)
 		}
 		for _, b := range []byte{0, ' ', '"', 0x7f, 0x80, 0xff, s[3]} {
-			want := false
+			var want uint64
+			first := -1
 			for i := range 8 {
-				want = want || s[i] == b
+				if s[i] == b {
+					want |= 0x80 << (8 * i)
+					if first < 0 {
+						first = i
+					}
+				}
 			}
-			if got := ZeroLanes(v^Repeat(b)) != 0; got != want {
-				t.Fatalf("ZeroLanes(%q ^ Repeat(%#x)) != 0 is %v, want %v", s, b, got, want)
+			if got := EqualLanes(v, b); got != want {
+				t.Fatalf("EqualLanes(%q, %#x) = %#x, want %#x", s, b, got, want)
+			}
+			if first >= 0 && FirstLane(want) != first {
+				t.Fatalf("FirstLane(%#x) = %d, want %d", want, FirstLane(want), first)
 			}
 		}
 	}

@@ -102,7 +102,7 @@ func newRuneSet(in func(rune) bool) *runeSet {
 	t := new(runeSet)
 	for r := rune(utf8.RuneSelf); r < stableLimit; r++ {
 		if in(r) {
-			t[r/64] |= 1 << (r % 64)
+			t.add(r)
 		}
 	}
 	return t

@@ -35,12 +35,11 @@ var simpleFolds = sync.OnceValue(func() *foldTable {
 		if r < utf8.RuneSelf || r >= stableLimit || r >= 0xd800 && r <= 0xdfff || r == utf8.RuneError {
 			return false
 		}
-		if !unicode.IsLetter(r) || dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) {
+		if !unicode.IsLetter(r) {
 			return false
 		}
 		b = utf8.AppendRune(b[:0], r)
-		p := norm.NFKC.Properties(b)
-		return p.BoundaryBefore() && p.CCC() == 0 && norm.NFKC.IsNormal(b)
+		return loneStarter(r, b) && norm.NFKC.IsNormal(b)
 	}
 	// fold returns what r folds to when that is one code point.
 	fold := func(r rune) (rune, bool) {
@@ -65,7 +64,7 @@ var simpleFolds = sync.OnceValue(func() *foldTable {
 		_, lr := lookalikes[r]
 		_, lf := lookalikes[f]
 		if lr || lf {
-			t.look[r/64] |= 1 << (r % 64)
+			t.look.add(r)
 		}
 	}
 	return t

@@ -236,13 +236,12 @@ var stableRunes = sync.OnceValue(func() *runeSet {
 			return false
 		}
 		b = utf8.AppendRune(b[:0], r)
-		p := norm.NFKC.Properties(b)
-		if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) || !p.BoundaryBefore() || p.CCC() != 0 {
+		if !loneStarter(r, b) {
 			return false
 		}
 		// One code point that composes with nothing before it changes
 		// under NFKC only by its decomposition.
-		if p.Decomposition() != nil && !norm.NFKC.IsNormal(b) {
+		if norm.NFKC.Properties(b).Decomposition() != nil && !norm.NFKC.IsNormal(b) {
 			return false
 		}
 		if _, ok := lookalikes[r]; ok {
@@ -256,6 +255,9 @@ var stableRunes = sync.OnceValue(func() *runeSet {
 func (t *runeSet) has(r rune) bool {
 	return r < stableLimit && t[r/64]&(1<<(r%64)) != 0
 }
+
+// add puts r, below stableLimit, in t.
+func (t *runeSet) add(r rune) { t[r/64] |= 1 << (r % 64) }
 
 // indexOther returns the index of the first character of s that is not
 // ASCII, stable or white space (invalid bytes included), or -1; and the
@@ -383,7 +385,7 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 			// no pending space: a space that ends them is left pending,
 			// as white space may go on after them.
 			v := swar.Load64(s[i:])
-			sp := swar.ZeroLanes(v ^ swar.Repeat(' '))
+			sp := swar.EqualLanes(v, ' ')
 			if plainWord(v, sp) && (sp&0x80 == 0 || !space && (w > 0 || !empty)) {
 				if space && (w > 0 || !empty) {
 					out[w] = ' '
@@ -430,7 +432,7 @@ func (c *collapser) ascii(dst []byte, s string) []byte {
 }
 
 // plainWord reports whether the bytes of v (the first in the low byte),
-// whose spaces are the lanes sp (swar.ZeroLanes of v ^ spaces), hold no
+// whose spaces are the lanes sp (swar.EqualLanes of v and ' '), hold no
 // control, no DEL, no white space but spaces, and no two spaces in a row.
 func plainWord(v, sp uint64) bool {
 	ctl := swar.ZeroLanes(v & swar.Repeat(0xe0)) // below 0x20
@@ -584,6 +586,17 @@ func appendTransform(dst []byte, t transform.Transformer, src []byte) []byte {
 			return dst
 		}
 	}
+}
+
+// loneStarter reports whether r, whose UTF-8 is b, is neither dropped
+// (step 2), white space nor a mark, and is an NFKC starter that nothing
+// before it composes with.
+func loneStarter(r rune, b []byte) bool {
+	if dropped(r) || unicode.IsSpace(r) || unicode.IsMark(r) {
+		return false
+	}
+	p := norm.NFKC.Properties(b)
+	return p.BoundaryBefore() && p.CCC() == 0
 }
 
 // dropped reports whether r is removed in step 2: a default-ignorable code
