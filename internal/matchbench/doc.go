@@ -19,7 +19,9 @@
 // literals and regex words, the regex words shuffled, long runs for a few
 // pathological regexes added to the rules); Run reports the matcher's
 // throughput on each against the corpus text, after checking it against
-// the regexp baseline on them too. Each input's timed passes alternate
+// the regexp baseline on them too, and Hyperscan's beside it when the
+// build has it: how far an input slows the fastest engine there is says
+// how hard the input is in itself. Each input's timed passes alternate
 // with passes over the corpus text (MeasureAlternating), each after an
 // untimed pass of its own, so that the ratio is taken on the same machine
 // state for both.

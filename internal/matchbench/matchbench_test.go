@@ -230,6 +230,15 @@ func TestRunRepoCorpus(t *testing.T) {
 	if regexp.MustCompile(`(?m)^ *hyperscan +\d`).MatchString(s) != matchbench.HyperscanBuilt {
 		t.Errorf("Run output with HyperscanBuilt=%v:\n%s", matchbench.HyperscanBuilt, s)
 	}
+	// The adversarial rows give Hyperscan's figures on the same input
+	// when this build has it, and dashes when it has not.
+	row := regexp.MustCompile(`(?m)^ *regex words shuffled +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+x +(\S+) +(\S+) +(\S+) *$`).FindStringSubmatch(s)
+	if row == nil {
+		t.Fatalf("Run output lacks the shuffled words row with Hyperscan's columns:\n%s", s)
+	}
+	if ours := regexp.MustCompile(`^[\d.]+x$`).MatchString(row[3]); ours != matchbench.HyperscanBuilt || (row[1] == "-") == matchbench.HyperscanBuilt {
+		t.Errorf("shuffled words row's Hyperscan columns %q with HyperscanBuilt=%v", row[1:], matchbench.HyperscanBuilt)
+	}
 }
 
 func TestRunCancelled(t *testing.T) {

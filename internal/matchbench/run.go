@@ -134,7 +134,10 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 
 // runAdversarial writes the matcher's throughput on the Adversarial inputs
 // against the corpus text, with the pathological regexes in the rule set,
-// after checking that it agrees with the regexp baseline on them.
+// after checking that it agrees with the regexp baseline on them. When this
+// build has Hyperscan, it writes Hyperscan's on the same inputs and rules
+// beside it: how much an input slows the fastest engine there is says how
+// hard the input is in itself.
 func runAdversarial(ctx context.Context, cfg Config, w io.Writer, ps []match.Pattern, texts [][]byte, n int64) error {
 	size := int(min(n, 512<<10))
 	aps, inputs := Adversarial(ps, size, 16<<10, cfg.Seed)
@@ -146,9 +149,19 @@ func runAdversarial(ctx context.Context, cfg Config, w io.Writer, ps []match.Pat
 	if err != nil {
 		return err
 	}
+	hs, refused, err := NewHyperscan(aps)
+	switch {
+	case err == nil:
+		defer hs.Close()
+	case HyperscanBuilt:
+		return fmt.Errorf("adversarial: %w", err)
+	}
 	fmt.Fprintf(w, "\nadversarial inputs: the rule set plus %d pathological regexes; each input's passes alternate with passes over the corpus text\n", len(Pathological))
+	if hs != nil && len(refused) > 0 {
+		fmt.Fprintf(w, "hyperscan refused %d of the adversarial rule set's patterns\n", len(refused))
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "input\tMB\tMB/s\tcorpus MB/s\tvs corpus\t")
+	fmt.Fprintln(tw, "input\tMB\tMB/s\tcorpus MB/s\tvs corpus\thyperscan MB/s\tits corpus MB/s\tits vs corpus\t")
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -162,7 +175,16 @@ func runAdversarial(ctx context.Context, cfg Config, w io.Writer, ps []match.Pat
 			return fmt.Errorf("%w: %s: %d pages", ErrDisagree, in.Name, len(diffs))
 		}
 		sp, ordinary := MeasureAlternating(proj, in.Pages, texts, cfg.Passes)
-		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%s\t%.2fx\t\n", in.Name, float64(sp.Bytes)/1e6, mbps(sp.MBps()), mbps(ordinary.MBps()), sp.MBps()/ordinary.MBps())
+		theirs := "-\t-\t-"
+		if hs != nil {
+			if diffs, _ := Compare(names, in.Pages, proj, hs); len(diffs) > 0 {
+				fmt.Fprintf(w, "%s: hyperscan differs on %d pages (not fatal)\n", in.Name, len(diffs))
+				listDiffs(w, diffs, aps, cfg.ListDiffs)
+			}
+			hp, hc := MeasureAlternating(hs, in.Pages, texts, cfg.Passes)
+			theirs = fmt.Sprintf("%s\t%s\t%.2fx", mbps(hp.MBps()), mbps(hc.MBps()), hp.MBps()/hc.MBps())
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%s\t%.2fx\t%s\t\n", in.Name, float64(sp.Bytes)/1e6, mbps(sp.MBps()), mbps(ordinary.MBps()), sp.MBps()/ordinary.MBps(), theirs)
 	}
 	return tw.Flush()
 }
