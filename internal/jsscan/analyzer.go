@@ -130,6 +130,8 @@ type analyzer struct {
 	apiLits   map[string]bool
 	consumed  map[js.INode]bool
 
+	data *dataLits // the literals cut out of the script, or nil
+
 	// The walkers' state, kept here so that a walk allocates nothing.
 	alias aliasSearch // aliasFacts's
 	col   collector

@@ -57,6 +57,10 @@ func (c *collector) node(n any) {
 			a.collectAssign(c, v, n.Default, nil)
 		}
 	case *js.Var:
+		if k := a.data.lit(n); k >= 0 {
+			a.data.collect(a, c, k)
+			return
+		}
 		if len(a.obfIdents) < 256 && isObfIdent(string(n.Data)) {
 			put(&a.obfIdents, view(n.Data), struct{}{})
 		}
@@ -65,20 +69,28 @@ func (c *collector) node(n any) {
 		propertyParts(n, c)
 		return
 	case *js.LiteralExpr:
-		if n.TokenType == js.StringToken && len(n.Data) <= 40 {
-			if in, plain := plainLiteral(n.Data); plain {
-				// A short string(in) that is only compared stays off
-				// the heap.
-				if isAPILiteral(string(in)) {
-					put(&a.apiLits, string(in), true)
-				}
-			} else if s := unquote(n.Data); isAPILiteral(s) {
-				put(&a.apiLits, s, true)
-			}
+		if n.TokenType == js.StringToken {
+			a.collectString(n.Data)
 		}
 		return
 	}
 	children(n, c)
+}
+
+// collectString records a string literal (raw, quotes included) that
+// names a lock API.
+func (a *analyzer) collectString(raw []byte) {
+	if len(raw) > 40 {
+		return
+	}
+	if in, plain := plainLiteral(raw); plain {
+		// A short string(in) that is only compared stays off the heap.
+		if isAPILiteral(string(in)) {
+			put(&a.apiLits, string(in), true)
+		}
+	} else if s := unquote(raw); isAPILiteral(s) {
+		put(&a.apiLits, s, true)
+	}
 }
 
 // local is the context the current point adds to its function's.
@@ -399,7 +411,7 @@ func (a *analyzer) collectAssign(c *collector, lhs, rhs js.IExpr, site js.INode)
 		case "download":
 			put(&a.facts, r, a.facts[r]|vDownload)
 		case "href":
-			if mentionsCall(rv, "createObjectURL", 64) {
+			if a.mentionsCall(rv, "createObjectURL", 64) {
 				put(&a.facts, r, a.facts[r]|vDownload)
 			}
 		}
@@ -541,7 +553,7 @@ func (a *analyzer) exprFacts(e js.IExpr) varFacts {
 // order, and a node that has one kind of name cannot have the other.
 func (a *analyzer) aliasFacts(e js.INode) varFacts {
 	s := &a.alias
-	*s = aliasSearch{budget: 32}
+	*s = aliasSearch{budget: 32, data: a.data}
 	s.visit(e)
 	return s.facts
 }
@@ -551,10 +563,11 @@ func (a *analyzer) aliasFacts(e js.INode) varFacts {
 type aliasSearch struct {
 	budget int
 	facts  varFacts
+	data   *dataLits
 }
 
 func (s *aliasSearch) visit(n any) {
-	if isNil(n) || s.facts == vFullscreen|vPointerLock || s.budget <= 0 {
+	if isNil(n) || s.facts == vFullscreen|vPointerLock || s.budget <= 0 || s.data.meets(n) {
 		return
 	}
 	s.budget--
@@ -578,8 +591,8 @@ func (s *aliasSearch) visit(n any) {
 }
 
 // mentionsCall reports whether e calls a function or method named name.
-func mentionsCall(e js.INode, name string, budget int) bool {
-	s := &searcher{budget: budget, match: func(n any) bool {
+func (a *analyzer) mentionsCall(e js.INode, name string, budget int) bool {
+	s := &searcher{budget: budget, data: a.data, match: func(n any) bool {
 		call, ok := n.(*js.CallExpr)
 		if !ok {
 			return false
@@ -597,10 +610,11 @@ type searcher struct {
 	budget int
 	match  func(any) bool
 	found  any
+	data   *dataLits
 }
 
 func (s *searcher) visit(n any) {
-	if isNil(n) || s.found != nil || s.budget <= 0 {
+	if isNil(n) || s.found != nil || s.budget <= 0 || s.data.meets(n) {
 		return
 	}
 	s.budget--

@@ -282,7 +282,7 @@ func TestCorpus(t *testing.T) {
 }
 
 // corpusScripts loads every script of the corpus's HTML pages and assets.
-func corpusScripts(b *testing.B) ([][]byte, int64) {
+func corpusScripts(b testing.TB) ([][]byte, int64) {
 	dir := corpusDir(b)
 	var out [][]byte
 	var size int64

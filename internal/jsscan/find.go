@@ -66,6 +66,9 @@ func (f *finder) node(n any) {
 		f.call(n)
 		return
 	case *js.Var:
+		if k := f.a.data.lit(n); k >= 0 {
+			f.a.data.find(f, k)
+		}
 		return // no children
 	case *js.Property:
 		propertyParts(n, f)
@@ -83,8 +86,8 @@ func (f *finder) node(n any) {
 			return
 		}
 	case *js.LiteralExpr:
-		if n.TokenType == js.StringToken && !f.quiet && len(n.Data) > minProseBytes && f.a.text.mayAddLiteral(n.Data) {
-			f.a.text.addString(unquote(n.Data))
+		if n.TokenType == js.StringToken && !f.quiet {
+			f.a.text.addLiteral(n.Data)
 		}
 		return
 	case *js.TemplateExpr:
@@ -422,7 +425,7 @@ func (a *analyzer) downloadish(e js.IExpr) bool {
 	if s, ok := a.strValue(e, 0); ok && downloadURL(s) {
 		return true
 	}
-	return mentionsCall(e, "createObjectURL", 64)
+	return a.mentionsCall(e, "createObjectURL", 64)
 }
 
 // isLocation reports whether e is location, window.location or
@@ -467,7 +470,7 @@ func (f *finder) obfSink(n js.INode, args []js.Arg, strict bool) {
 	}
 	found := false
 	for i := range args {
-		s := &searcher{budget: 2000, match: func(m any) bool {
+		s := &searcher{budget: 2000, data: a.data, match: func(m any) bool {
 			c, ok := m.(*js.CallExpr)
 			if !ok || !a.isDecoderCall(c) {
 				return false

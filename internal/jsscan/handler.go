@@ -146,7 +146,7 @@ type handlerVisitor struct {
 }
 
 func (v *handlerVisitor) visit(n any) {
-	if isNil(n) || v.budget <= 0 {
+	if isNil(n) || v.budget <= 0 || v.a.data.meets(n) {
 		return
 	}
 	v.budget--

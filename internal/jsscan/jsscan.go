@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/parse/v2"
@@ -246,6 +247,18 @@ func analyze(src []byte, owned bool, event string, global, inline bool) (res Res
 	if len(src) > MaxInputSize {
 		return tooLarge(len(src))
 	}
+	if !inline {
+		if cut, d := cutData(src); d != nil {
+			if res, ok := analyzeCut(cut, d, event, global); ok {
+				return res
+			}
+		}
+	}
+	return analyzeWhole(src, owned, event, global, inline)
+}
+
+// analyzeWhole is analyze without cutting data literals out.
+func analyzeWhole(src []byte, owned bool, event string, global, inline bool) (res Result) {
 	a := newAnalyzer()
 	ast, blanked, err := parseTolerant(src, owned, inline)
 	if ast == nil {
@@ -260,6 +273,33 @@ func analyze(src []byte, owned bool, event string, global, inline bool) (res Res
 	res = a.result()
 	res.Err = err
 	return res
+}
+
+// analyzeCut analyses a script with its data literals cut out (see
+// dataLits), and reports whether the result is the whole script's.
+func analyzeCut(cut []byte, d *dataLits, event string, global bool) (res Result, ok bool) {
+	defer func() {
+		if recover() != nil {
+			res, ok = Result{}, false // analyzeWhole will say what went wrong
+		}
+	}()
+	ast, err := parseJS(cut, true, false)
+	if err != nil && hasTemplateMarkup(cut) && !d.holdsMarkup() {
+		// As parseTolerant's first retry: PHP tags and CDATA markers
+		// blanked, which is a complete parse.
+		ast, err = parseJS(blankTemplates(cut, ' '), true, false)
+	}
+	if err != nil {
+		return Result{}, false
+	}
+	a := newAnalyzer()
+	a.data = d
+	a.run(ast, event, global)
+	if d.bad || slices.Contains(d.seen, false) {
+		return Result{}, false
+	}
+	res = a.result()
+	return res, !d.spoils(res)
 }
 
 // parseJS parses src (which it does not modify) as a script, or as the body

@@ -210,6 +210,14 @@ func (t *textCollector) mayAddLiteral(lit []byte) bool {
 	return len(in) >= minProseBytes && maybeProse(in)
 }
 
+// addLiteral records the value of a string literal (raw, quotes
+// included) when it reads as prose.
+func (t *textCollector) addLiteral(raw []byte) {
+	if len(raw) > minProseBytes && t.mayAddLiteral(raw) {
+		t.addString(unquote(raw))
+	}
+}
+
 // addString records a string literal's value when it reads as prose.
 func (t *textCollector) addString(s string) {
 	if t.stringsFull || len(s) < minProseBytes || !maybeProse(s) {

@@ -1,0 +1,466 @@
+package jsscan
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// A third of the corpus's inline-script bytes are data: JSON objects and
+// arrays assigned to a variable or property (window.__STATE__ = {...}).
+// The parser builds a node for every member of them, and the walkers visit
+// each, to find at most the prose among their string values. analyze
+// first tries the script with each such literal cut out and an identifier
+// (a placeholder) in its place, and reads the literal's strings where the
+// walkers meet the placeholder. The result is the whole script's:
+//
+//   - A literal is cut only where it is the whole right side of an
+//     assignment or initialiser to a name (x = {...}, a.b = [...], not
+//     a[i] = or == or +=), the name not a handler property (on...), and
+//     where an identifier parses as the literal does: no =, =>, ++ or --
+//     after it. It must be strict JSON (no control characters, U+2028 or
+//     U+2029, or "__proto__" key), nested at most maxDataNesting deep.
+//   - An identifier and an object are read alike on the right of an
+//     assignment (neither is a function, string, call or element), and
+//     the walkers take in the literal's string values at the placeholder
+//     as they would at the literal's nodes: the collector the short ones
+//     that name lock APIs, the finder the prose, unless quiet.
+//   - What could read them otherwise gives the try up, and the script is
+//     analysed whole: a parse error (a script that parses once PHP tags and
+//     CDATA markers are blanked, as parseTolerant first retries, is read so
+//     when no literal holds them), a placeholder in string code, met
+//     twice or not at all, met by a search that counts nodes against a
+//     budget (the literal's nodes would have used it up), or too deep for
+//     its members to be walked; or a placeholder's name in the evidence,
+//     dialogs or strings. A walker added later that counts nodes against
+//     a budget must give the try up where it meets a placeholder
+//     (dataLits.meets); TestDataCutCorpus and FuzzDataCut hold the cut to
+//     the whole analysis.
+
+// minData is the shortest literal worth cutting out.
+const minData = 512
+
+// maxDataNesting bounds the nesting of a literal cut out, far below the
+// walkers' maxDepth.
+const maxDataNesting = 256
+
+// dataPrefix starts every placeholder's name; a script that holds it is
+// not cut.
+var dataPrefix = []byte("__scamscope_data_")
+
+// dataLit is a literal cut out: src[start:end], nested so deep, with what
+// the walkers would take from its string values: the byte ranges of those
+// that may be prose (the finder's), and the lock API names among the
+// short ones (the collector's).
+type dataLit struct {
+	start, end, nesting int
+	prose               [][2]int
+	apis                []string
+}
+
+// dataLits is the literals cut out of one script.
+type dataLits struct {
+	src  []byte    // the script as written
+	lits []dataLit // in source order
+	seen []bool    // met by the collector
+	bad  bool      // the try is given up
+}
+
+// cutData returns src with its data literals replaced by placeholders, and
+// the literals, or nil when there are none.
+func cutData(src []byte) ([]byte, *dataLits) {
+	if len(src) < minData {
+		return nil, nil
+	}
+	var d *dataLits
+	var out []byte
+	last := 0
+	for i := 0; i < len(src); {
+		j := bytes.IndexByte(src[i:], '=')
+		if j < 0 {
+			break
+		}
+		eq := i + j
+		i = eq + 1
+		// Most "=" have neither a literal nor more white space after
+		// them (and perhaps a space): pass them without a call.
+		if i < len(src) {
+			c := src[i]
+			if c == ' ' && i+1 < len(src) {
+				c = src[i+1]
+			}
+			if c != '{' && c != '[' && !isBlank(c) {
+				continue
+			}
+		}
+		lit, ok := dataAt(src, eq)
+		if !ok {
+			continue
+		}
+		if d == nil {
+			d = &dataLits{src: src}
+			out = make([]byte, 0, len(src)+1) // room for the parser's sentinel
+		}
+		out = append(out, src[last:lit.start]...)
+		out = append(out, dataPrefix...)
+		out = strconv.AppendInt(out, int64(len(d.lits)), 10)
+		d.lits = append(d.lits, lit)
+		last, i = lit.end, lit.end
+	}
+	if d == nil || bytes.Contains(src, dataPrefix) {
+		return nil, nil
+	}
+	out = append(out, src[last:]...)
+	d.seen = make([]bool, len(d.lits))
+	return out, d
+}
+
+// dataAt returns the data literal assigned by the "=" at src[eq], if it is
+// one to cut.
+func dataAt(src []byte, eq int) (dataLit, bool) {
+	// The literal after, looked at first: it rules out most "=".
+	start := eq + 1
+	for start < len(src) && isBlank(src[start]) {
+		start++
+	}
+	if start+1 >= len(src) || !(src[start] == '{' && src[start+1] == '"' || src[start] == '[') {
+		return dataLit{}, false
+	}
+	// The name before: an identifier character, not "on…", so not "==",
+	// "+=" or "a[i] =".
+	k := eq - 1
+	for k >= 0 && isBlank(src[k]) {
+		k--
+	}
+	n := k
+	for n >= 0 && isIdentByte(src[n]) {
+		n--
+	}
+	if n == k || k-n >= 2 && src[n+1] == 'o' && src[n+2] == 'n' {
+		return dataLit{}, false
+	}
+	js := jsonScan{src: src, i: start}
+	if !js.value(0) || js.i-start < minData {
+		return dataLit{}, false
+	}
+	end := js.i
+	// What follows must read an identifier as it reads the literal.
+	f := end
+	for f < len(src) && isBlank(src[f]) {
+		f++
+	}
+	if f < len(src) {
+		next := src[f:]
+		switch {
+		case next[0] == '=' && !(len(next) > 1 && next[1] == '='),
+			bytes.HasPrefix(next, []byte("=>")),
+			bytes.HasPrefix(next, []byte("++")),
+			bytes.HasPrefix(next, []byte("--")):
+			return dataLit{}, false
+		}
+	}
+	return dataLit{start: start, end: end, nesting: js.deepest, prose: js.prose, apis: js.apis}, true
+}
+
+// isBlank reports whether c is white space or a line break.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// jsonScan validates strict JSON, and notes what the walkers would take
+// from its string values (see dataLit).
+type jsonScan struct {
+	src     []byte
+	i       int
+	deepest int
+	prose   [][2]int
+	apis    []string
+}
+
+func (s *jsonScan) space() {
+	for s.i < len(s.src) {
+		switch s.src[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// value reads one value at nesting depth.
+func (s *jsonScan) value(depth int) bool {
+	s.space()
+	if s.i >= len(s.src) {
+		return false
+	}
+	rest := s.src[s.i:]
+	switch c := rest[0]; {
+	case c == '{' || c == '[':
+		if depth == maxDataNesting {
+			return false
+		}
+		s.deepest = max(s.deepest, depth+1)
+		return s.container(c, depth+1)
+	case c == '"':
+		e, ok := jsonString(s.src, s.i)
+		if ok {
+			s.note(s.i, e)
+		}
+		s.i = e
+		return ok
+	case c == '-' || c >= '0' && c <= '9':
+		e, ok := jsonNumber(s.src, s.i)
+		s.i = e
+		return ok
+	}
+	for _, w := range []string{"true", "false", "null"} {
+		if bytes.HasPrefix(rest, []byte(w)) && (len(rest) == len(w) || !isIdentByte(rest[len(w)])) {
+			s.i += len(w)
+			return true
+		}
+	}
+	return false
+}
+
+// note takes in the string value src[start:end] as the collector and
+// the finder would read it at its node (collectString, addLiteral),
+// leaving out only what depends on what they have read before.
+func (s *jsonScan) note(start, end int) {
+	raw := s.src[start:end]
+	if len(raw) <= 40 {
+		if in, plain := plainLiteral(raw); plain {
+			if isAPILiteral(string(in)) {
+				s.apis = append(s.apis, string(in))
+			}
+		} else if v := unquote(raw); isAPILiteral(v) {
+			s.apis = append(s.apis, v)
+		}
+	}
+	if len(raw) > minProseBytes {
+		if in, plain := plainLiteral(raw); !plain || len(in) >= minProseBytes && maybeProse(in) {
+			s.prose = append(s.prose, [2]int{start, end})
+		}
+	}
+}
+
+// container reads an object or array opened by open.
+func (s *jsonScan) container(open byte, depth int) bool {
+	closer := open + 2 // '}' or ']'
+	s.i++
+	s.space()
+	if s.i < len(s.src) && s.src[s.i] == closer {
+		s.i++
+		return true
+	}
+	for {
+		if open == '{' {
+			s.space()
+			if s.i >= len(s.src) || s.src[s.i] != '"' {
+				return false
+			}
+			e, ok := jsonString(s.src, s.i)
+			if !ok || string(s.src[s.i:e]) == `"__proto__"` {
+				return false
+			}
+			s.i = e
+			s.space()
+			if s.i >= len(s.src) || s.src[s.i] != ':' {
+				return false
+			}
+			s.i++
+		}
+		if !s.value(depth) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.src) {
+			return false
+		}
+		switch s.src[s.i] {
+		case ',':
+			s.i++
+		case closer:
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// jsonString returns the end of the JSON string at src[i].
+func jsonString(src []byte, i int) (int, bool) {
+	for i++; i < len(src); i++ {
+		for i < len(src) && !jsonStringStop[src[i]] {
+			i++
+		}
+		if i == len(src) {
+			break
+		}
+		switch c := src[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
+			return 0, false
+		case c == '\\':
+			if i+1 >= len(src) {
+				return 0, false
+			}
+			switch src[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+5 >= len(src) {
+					return 0, false
+				}
+				for _, h := range src[i+2 : i+6] {
+					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						return 0, false
+					}
+				}
+				i += 5
+			default:
+				return 0, false
+			}
+		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
+			return 0, false // U+2028, U+2029
+		}
+	}
+	return 0, false
+}
+
+// jsonStringStop holds the bytes jsonString looks at: the quote, the
+// backslash, control characters and the lead byte of U+2028 and U+2029.
+var jsonStringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'], t[0xE2] = true, true, true
+	return t
+}()
+
+// jsonNumber returns the end of the JSON number at src[i].
+func jsonNumber(src []byte, i int) (int, bool) {
+	digits := func() bool {
+		s := i
+		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
+			i++
+		}
+		return i > s
+	}
+	if src[i] == '-' {
+		i++
+	}
+	if i < len(src) && src[i] == '0' {
+		i++
+	} else if !digits() {
+		return 0, false
+	}
+	if i < len(src) && src[i] == '.' {
+		i++
+		if !digits() {
+			return 0, false
+		}
+	}
+	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
+		i++
+		if i < len(src) && (src[i] == '+' || src[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return 0, false
+		}
+	}
+	if i < len(src) && (isIdentByte(src[i]) || src[i] == '.') {
+		return 0, false
+	}
+	return i, true
+}
+
+// lit returns the literal a placeholder stands for, or -1 when n is not a
+// placeholder.
+func (d *dataLits) lit(n any) int {
+	v, ok := n.(*js.Var)
+	if !ok || d == nil || !bytes.HasPrefix(v.Data, dataPrefix) {
+		return -1
+	}
+	k, err := strconv.Atoi(string(v.Data[len(dataPrefix):]))
+	if err != nil || k < 0 || k >= len(d.lits) {
+		d.bad = true
+		return -1
+	}
+	return k
+}
+
+// meets reports whether n is a placeholder, and gives the try up if so: a
+// walk that calls it would read the literal otherwise than its nodes.
+func (d *dataLits) meets(n any) bool {
+	if d.lit(n) < 0 {
+		return false
+	}
+	d.bad = true
+	return true
+}
+
+// holdsMarkup reports whether a literal holds what parseTolerant blanks
+// in a script that does not parse as written.
+func (d *dataLits) holdsMarkup() bool {
+	for _, l := range d.lits {
+		if hasTemplateMarkup(d.src[l.start:l.end]) {
+			return true
+		}
+	}
+	return false
+}
+
+// collect is the collector's reading of literal k at its placeholder: the
+// short string values that name lock APIs, as at the literal's nodes.
+func (d *dataLits) collect(a *analyzer, c *collector, k int) {
+	if c.nesting > 0 || d.seen[k] || c.depth+2*d.lits[k].nesting+4 >= maxDepth {
+		d.bad = true
+		return
+	}
+	d.seen[k] = true
+	for _, api := range d.lits[k].apis {
+		put(&a.apiLits, api, true)
+	}
+}
+
+// find is the finder's reading of literal k at its placeholder: the prose
+// among its string values, unless the place is quiet.
+func (d *dataLits) find(f *finder, k int) {
+	if f.depth+2*d.lits[k].nesting+4 >= maxDepth {
+		d.bad = true
+		return
+	}
+	if !f.quiet {
+		for _, r := range d.lits[k].prose {
+			f.a.text.addLiteral(d.src[r[0]:r[1]])
+		}
+	}
+}
+
+// spoils reports whether a placeholder's name shows in what the analysis
+// of the cut script says.
+func (d *dataLits) spoils(r Result) bool {
+	for _, f := range r.Findings {
+		if strings.Contains(f.Evidence, string(dataPrefix)) {
+			return true
+		}
+	}
+	for _, ss := range [][]string{r.Dialogs, r.Strings} {
+		for _, s := range ss {
+			if strings.Contains(s, string(dataPrefix)) {
+				return true
+			}
+		}
+	}
+	return false
+}
