@@ -80,17 +80,26 @@ func (c *collector) node(n any) {
 // collectString records a string literal (raw, quotes included) that
 // names a lock API.
 func (a *analyzer) collectString(raw []byte) {
+	if s, ok := apiLiteral(raw); ok {
+		put(&a.apiLits, s, true)
+	}
+}
+
+// apiLiteral returns the value of a short string literal (raw, quotes
+// included) that names a lock API.
+func apiLiteral(raw []byte) (string, bool) {
 	if len(raw) > 40 {
-		return
+		return "", false
 	}
 	if in, plain := plainLiteral(raw); plain {
 		// A short string(in) that is only compared stays off the heap.
 		if isAPILiteral(string(in)) {
-			put(&a.apiLits, string(in), true)
+			return string(in), true
 		}
-	} else if s := unquote(raw); isAPILiteral(s) {
-		put(&a.apiLits, s, true)
+		return "", false
 	}
+	s := unquote(raw)
+	return s, isAPILiteral(s)
 }
 
 // local is the context the current point adds to its function's.

@@ -230,23 +230,15 @@ func (s *jsonScan) value(depth int) bool {
 }
 
 // note takes in the string value src[start:end] as the collector and
-// the finder would read it at its node (collectString, addLiteral),
+// the finder would read it at its node (apiLiteral, proseLiteral),
 // leaving out only what depends on what they have read before.
 func (s *jsonScan) note(start, end int) {
 	raw := s.src[start:end]
-	if len(raw) <= 40 {
-		if in, plain := plainLiteral(raw); plain {
-			if isAPILiteral(string(in)) {
-				s.apis = append(s.apis, string(in))
-			}
-		} else if v := unquote(raw); isAPILiteral(v) {
-			s.apis = append(s.apis, v)
-		}
+	if api, ok := apiLiteral(raw); ok {
+		s.apis = append(s.apis, api)
 	}
-	if len(raw) > minProseBytes {
-		if in, plain := plainLiteral(raw); !plain || len(in) >= minProseBytes && maybeProse(in) {
-			s.prose = append(s.prose, [2]int{start, end})
-		}
+	if proseLiteral(raw) {
+		s.prose = append(s.prose, [2]int{start, end})
 	}
 }
 

@@ -196,24 +196,22 @@ func (t *textCollector) addDialog(s string) {
 	t.dialogBytes += len(s)
 }
 
-// mayAddLiteral reports whether addString could take the value of the
-// string literal lit: not when the strings are full, nor when lit has no
-// escapes and its text is too short or fails maybeProse.
-func (t *textCollector) mayAddLiteral(lit []byte) bool {
-	if t.stringsFull {
+// proseLiteral reports whether addString could take the value of the
+// string literal raw (quotes included), whatever it has taken before: not
+// when raw is short, nor when it has no escapes and its text is too short
+// or fails maybeProse.
+func proseLiteral(raw []byte) bool {
+	if len(raw) <= minProseBytes {
 		return false
 	}
-	in, plain := plainLiteral(lit)
-	if !plain {
-		return true
-	}
-	return len(in) >= minProseBytes && maybeProse(in)
+	in, plain := plainLiteral(raw)
+	return !plain || len(in) >= minProseBytes && maybeProse(in)
 }
 
 // addLiteral records the value of a string literal (raw, quotes
 // included) when it reads as prose.
 func (t *textCollector) addLiteral(raw []byte) {
-	if len(raw) > minProseBytes && t.mayAddLiteral(raw) {
+	if !t.stringsFull && proseLiteral(raw) {
 		t.addString(unquote(raw))
 	}
 }
