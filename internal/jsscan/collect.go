@@ -69,20 +69,15 @@ func (c *collector) node(n any) {
 		propertyParts(n, c)
 		return
 	case *js.LiteralExpr:
-		if n.TokenType == js.StringToken {
-			a.collectString(n.Data)
+		if n.TokenType != js.StringToken {
+			return
+		}
+		if s, ok := apiLiteral(n.Data); ok {
+			put(&a.apiLits, s, true)
 		}
 		return
 	}
 	children(n, c)
-}
-
-// collectString records a string literal (raw, quotes included) that
-// names a lock API.
-func (a *analyzer) collectString(raw []byte) {
-	if s, ok := apiLiteral(raw); ok {
-		put(&a.apiLits, s, true)
-	}
 }
 
 // apiLiteral returns the value of a short string literal (raw, quotes

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
 
@@ -48,7 +49,7 @@ const maxDataNesting = 256
 
 // dataPrefix starts every placeholder's name; a script that holds it is
 // not cut.
-var dataPrefix = []byte("__scamscope_data_")
+const dataPrefix = "__scamscope_data_"
 
 // dataLit is a literal cut out: src[start:end], nested so deep, with what
 // the walkers would take from its string values: the byte ranges of those
@@ -84,17 +85,6 @@ func cutData(src []byte) ([]byte, *dataLits) {
 		}
 		eq := i + j
 		i = eq + 1
-		// Most "=" have neither a literal nor more white space after
-		// them (and perhaps a space): pass them without a call.
-		if i < len(src) {
-			c := src[i]
-			if c == ' ' && i+1 < len(src) {
-				c = src[i+1]
-			}
-			if c != '{' && c != '[' && !isBlank(c) {
-				continue
-			}
-		}
 		lit, ok := dataAt(src, eq)
 		if !ok {
 			continue
@@ -109,7 +99,7 @@ func cutData(src []byte) ([]byte, *dataLits) {
 		d.lits = append(d.lits, lit)
 		last, i = lit.end, lit.end
 	}
-	if d == nil || bytes.Contains(src, dataPrefix) {
+	if d == nil || bytes.Contains(src, []byte(dataPrefix)) {
 		return nil, nil
 	}
 	out = append(out, src[last:]...)
@@ -122,7 +112,7 @@ func cutData(src []byte) ([]byte, *dataLits) {
 func dataAt(src []byte, eq int) (dataLit, bool) {
 	// The literal after, looked at first: it rules out most "=".
 	start := eq + 1
-	for start < len(src) && isBlank(src[start]) {
+	for start < len(src) && parse.IsWhitespace(src[start]) {
 		start++
 	}
 	if start+1 >= len(src) || !(src[start] == '{' && src[start+1] == '"' || src[start] == '[') {
@@ -131,7 +121,7 @@ func dataAt(src []byte, eq int) (dataLit, bool) {
 	// The name before: an identifier character, not "on…", so not "==",
 	// "+=" or "a[i] =".
 	k := eq - 1
-	for k >= 0 && isBlank(src[k]) {
+	for k >= 0 && parse.IsWhitespace(src[k]) {
 		k--
 	}
 	n := k
@@ -141,14 +131,14 @@ func dataAt(src []byte, eq int) (dataLit, bool) {
 	if n == k || k-n >= 2 && src[n+1] == 'o' && src[n+2] == 'n' {
 		return dataLit{}, false
 	}
-	js := jsonScan{src: src, i: start}
-	if !js.value(0) || js.i-start < minData {
+	sc := jsonScan{src: src, i: start}
+	if !sc.value(0) || sc.i-start < minData {
 		return dataLit{}, false
 	}
-	end := js.i
+	end := sc.i
 	// What follows must read an identifier as it reads the literal.
 	f := end
-	for f < len(src) && isBlank(src[f]) {
+	for f < len(src) && parse.IsWhitespace(src[f]) {
 		f++
 	}
 	if f < len(src) {
@@ -161,14 +151,11 @@ func dataAt(src []byte, eq int) (dataLit, bool) {
 			return dataLit{}, false
 		}
 	}
-	return dataLit{start: start, end: end, nesting: js.deepest, prose: js.prose, apis: js.apis}, true
+	return dataLit{start: start, end: end, nesting: sc.deepest, prose: sc.prose, apis: sc.apis}, true
 }
 
-// isBlank reports whether c is white space or a line break.
-func isBlank(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-
+// isIdentByte reports whether c is an ASCII identifier character: the
+// name before a literal's "=" is taken only if it is spelled in them.
 func isIdentByte(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
@@ -309,13 +296,8 @@ func jsonString(src []byte, i int) (int, bool) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
-				if i+5 >= len(src) {
+				if _, ok := hexVal(src[i+2:], 4); !ok {
 					return 0, false
-				}
-				for _, h := range src[i+2 : i+6] {
-					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
-						return 0, false
-					}
 				}
 				i += 5
 			default:
@@ -379,8 +361,11 @@ func jsonNumber(src []byte, i int) (int, bool) {
 // lit returns the literal a placeholder stands for, or -1 when n is not a
 // placeholder.
 func (d *dataLits) lit(n any) int {
+	if d == nil {
+		return -1 // nothing cut: the walkers' common case
+	}
 	v, ok := n.(*js.Var)
-	if !ok || d == nil || !bytes.HasPrefix(v.Data, dataPrefix) {
+	if !ok || !bytes.HasPrefix(v.Data, []byte(dataPrefix)) {
 		return -1
 	}
 	k, err := strconv.Atoi(string(v.Data[len(dataPrefix):]))
@@ -412,10 +397,16 @@ func (d *dataLits) holdsMarkup() bool {
 	return false
 }
 
+// tooDeep reports whether a walk that meets literal k's placeholder at
+// depth would stop at maxDepth inside the literal's nodes (two a level).
+func (d *dataLits) tooDeep(k, depth int) bool {
+	return depth+2*d.lits[k].nesting+4 >= maxDepth
+}
+
 // collect is the collector's reading of literal k at its placeholder: the
 // short string values that name lock APIs, as at the literal's nodes.
 func (d *dataLits) collect(a *analyzer, c *collector, k int) {
-	if c.nesting > 0 || d.seen[k] || c.depth+2*d.lits[k].nesting+4 >= maxDepth {
+	if c.nesting > 0 || d.seen[k] || d.tooDeep(k, c.depth) {
 		d.bad = true
 		return
 	}
@@ -428,7 +419,7 @@ func (d *dataLits) collect(a *analyzer, c *collector, k int) {
 // find is the finder's reading of literal k at its placeholder: the prose
 // among its string values, unless the place is quiet.
 func (d *dataLits) find(f *finder, k int) {
-	if f.depth+2*d.lits[k].nesting+4 >= maxDepth {
+	if d.tooDeep(k, f.depth) {
 		d.bad = true
 		return
 	}
@@ -443,13 +434,13 @@ func (d *dataLits) find(f *finder, k int) {
 // of the cut script says.
 func (d *dataLits) spoils(r Result) bool {
 	for _, f := range r.Findings {
-		if strings.Contains(f.Evidence, string(dataPrefix)) {
+		if strings.Contains(f.Evidence, dataPrefix) {
 			return true
 		}
 	}
 	for _, ss := range [][]string{r.Dialogs, r.Strings} {
 		for _, s := range ss {
-			if strings.Contains(s, string(dataPrefix)) {
+			if strings.Contains(s, dataPrefix) {
 				return true
 			}
 		}

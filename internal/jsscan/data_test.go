@@ -72,6 +72,7 @@ func TestDataCut(t *testing.T) {
 		{"cdata", "<![CDATA[\nx = " + big + "\n]]>", true},
 		{"cdata in the literal", "<![CDATA[\nx = " + big[:len(big)-1] + ", \"m\": \"a ]]> b\"}\n]]>", false},
 		{"php around the literal", "<?php $a = 1 ?>\nx = " + big + "; <?= $b ?>", true},
+		{"php value", "var phone = <?= $phone ?>;\nx = " + big, true},
 		{"placeholder name in page", "x = " + big + "; var __scamscope_data_0 = 1", false},
 		{"short", `x = {"a": "Item number one reads as a sentence"}`, false},
 	}

@@ -285,9 +285,7 @@ func analyzeCut(cut []byte, d *dataLits, event string, global bool) (res Result,
 	}()
 	ast, err := parseJS(cut, true, false)
 	if err != nil && hasTemplateMarkup(cut) && !d.holdsMarkup() {
-		// As parseTolerant's first retry: PHP tags and CDATA markers
-		// blanked, which is a complete parse.
-		ast, err = parseJS(blankTemplates(cut, ' '), true, false)
+		ast, _, err = parseBlanked(cut, false) // as parseTolerant retries
 	}
 	if err != nil {
 		return Result{}, false
@@ -328,15 +326,11 @@ func parseTolerant(src []byte, owned, inline bool) (*js.AST, [][2]int, error) {
 	first := syntaxError(err)
 	buf, cloned := src, false
 	if hasTemplateMarkup(src) {
-		spaced := blankTemplates(src, ' ')
-		ast, err2 := parseJS(spaced, true, inline)
+		ast, spaced, err2 := parseBlanked(src, inline)
 		if err2 == nil {
 			return ast, nil, nil
 		}
 		buf, err, cloned = spaced, err2, true
-		if ast, err2 = parseJS(blankTemplates(src, '0'), true, inline); err2 == nil {
-			return ast, nil, nil
-		}
 	}
 	if len(src) > maxRetrySize {
 		return nil, nil, first
@@ -358,6 +352,22 @@ func parseTolerant(src []byte, owned, inline bool) (*js.AST, [][2]int, error) {
 	}
 	first.BlankedLines = 0
 	return nil, nil, first
+}
+
+// parseBlanked parses src with its PHP tags and CDATA markers blanked
+// (blankTemplates): with spaces, then with a '0' where a tag stood. Either
+// is a complete parse. When neither parses it returns the spaced copy and
+// its error, where parseTolerant's line retries start.
+func parseBlanked(src []byte, inline bool) (*js.AST, []byte, error) {
+	spaced := blankTemplates(src, ' ')
+	ast, err := parseJS(spaced, true, inline)
+	if err == nil {
+		return ast, nil, nil
+	}
+	if ast, err0 := parseJS(blankTemplates(src, '0'), true, inline); err0 == nil {
+		return ast, nil, nil
+	}
+	return nil, spaced, err
 }
 
 // syntaxError converts a parser error.
