@@ -24,14 +24,21 @@ const (
 // panic) is recovered and noted the same way, with whatever was extracted
 // before it.
 func Extract(c *Content) *Features {
+	f, _ := extract(c, true)
+	return f
+}
+
+// extract is Extract, with the raw text bodies of the markup cut out before
+// parsing when cut is set (see rawcut.go), and reports whether they were.
+func extract(c *Content, cut bool) (*Features, bool) {
 	f := &Features{}
 	if c == nil {
-		return f
+		return f, false
 	}
-	x := &extractor{c: c, f: f, urlSeen: map[string]bool{}, locks: map[LockKind]*Lock{}}
+	x := &extractor{c: c, f: f, urlSeen: map[string]bool{}, locks: map[LockKind]*Lock{}, noCut: !cut}
 	x.protect("reading the content", x.collect)
 	x.protect("building the fields", x.finish)
-	return f
+	return f, x.raw != nil
 }
 
 // extractor holds the raw material of one page while it is read.
@@ -53,6 +60,8 @@ type extractor struct {
 	handlers     map[string]scriptResult // by event and body: analysed once per page
 	title        string
 	titleSet     bool
+	raw          *rawCut // the bodies cut out of the markup before parsing, or nil
+	noCut        bool    // parse the markup whole (tests compare the two)
 }
 
 // protect runs fn, turning a panic into a warning.

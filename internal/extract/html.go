@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -18,8 +19,10 @@ import (
 
 // parse parses markup with scripting off, so that <noscript> content is
 // read as markup (it is what visitors without JavaScript see).
-func parse(src string) (*html.Node, error) {
-	return html.ParseWithOptions(strings.NewReader(src), html.ParseOptionEnableScripting(false))
+func parse(src string) (*html.Node, error) { return parseReader(strings.NewReader(src)) }
+
+func parseReader(r io.Reader) (*html.Node, error) {
+	return html.ParseWithOptions(r, html.ParseOptionEnableScripting(false))
 }
 
 // readHTML reads a page's markup.
@@ -29,6 +32,17 @@ func (x *extractor) readHTML(src string) {
 		x.hidden = append(x.hidden, ' ')
 		x.hidden = append(x.hidden, code...)
 		x.hidden = append(x.hidden, ' ')
+	}
+	if c := x.cutRaw(src); c != nil {
+		// Parsed with the bodies cut out, when they all land where they
+		// were cut from (see rawcut.go); else as it is.
+		if doc, err := parseReader(c.reader()); err == nil {
+			if nodes := headNodes(doc); c.placed(nodes) {
+				x.raw = c
+				x.readTree(doc, nodes, len(src))
+				return
+			}
+		}
 	}
 	doc, err := parse(src)
 	if err != nil {
@@ -44,11 +58,25 @@ func (x *extractor) readHTML(src string) {
 			return
 		}
 	}
-	x.readHead(doc)
+	x.readTree(doc, headNodes(doc), len(src))
+}
+
+// readTree reads a parsed page of size bytes of markup: the head nodes
+// (headNodes), then the whole tree.
+func (x *extractor) readTree(doc *html.Node, head []*html.Node, size int) {
+	x.readHead(head)
 	// Room for the text of most pages, which is a fraction of their
 	// markup: growing the buffer from nothing copies it many times over.
-	x.text = slices.Grow(x.text, len(src)/textShare)
+	x.text = slices.Grow(x.text, size/textShare)
 	x.walk(doc)
+}
+
+// cutRaw cuts the page's raw text bodies out, unless told not to.
+func (x *extractor) cutRaw(src string) *rawCut {
+	if x.noCut {
+		return nil
+	}
+	return cutRaw(src)
 }
 
 // textShare is what share of a page's markup (1/textShare) its visible
@@ -56,21 +84,28 @@ func (x *extractor) readHTML(src string) {
 // about a seventh.
 const textShare = 4
 
-// headSelector selects what readHead reads; one selector group is one
-// pass over the tree, its matches in document order.
-var headSelector = cascadia.MustCompile("style, title, html, meta")
+// headSelector selects what readHead reads, and the scripts whose bodies
+// rawCut.placed checks; one selector group is one pass over the tree, its
+// matches in document order.
+var headSelector = cascadia.MustCompile("style, title, html, meta, script")
 
-// readHead reads, in one pass over the tree before the walk (which needs
-// the whole style sheet), the <style> blocks, the title, meta data and
-// language. Elements are matched by name in any namespace and attributes
-// by key, except that an SVG <title> is a tooltip, not the page's.
-func (x *extractor) readHead(root *html.Node) {
+// headNodes returns the nodes of root that headSelector selects.
+func headNodes(root *html.Node) []*html.Node {
+	return goquery.NewDocumentFromNode(root).FindMatcher(headSelector).Nodes
+}
+
+// readHead reads, from the head nodes (headNodes) before the walk (which
+// needs the whole style sheet), the <style> blocks, the title, meta data
+// and language. Elements are matched by name in any namespace and
+// attributes by key, except that an SVG <title> is a tooltip, not the
+// page's.
+func (x *extractor) readHead(nodes []*html.Node) {
 	var lang, contentLang, ogLocale string
 	htmlSeen := false
-	for _, n := range goquery.NewDocumentFromNode(root).FindMatcher(headSelector).Nodes {
+	for _, n := range nodes {
 		switch n.Data {
 		case "style":
-			x.sheet.addSheet(nodeText(n))
+			x.sheet.addSheet(x.raw.text(n, nodeText))
 		case "title":
 			if !x.titleSet && n.Namespace == "" {
 				x.title, x.titleSet = nodeText(n), true
@@ -484,7 +519,7 @@ func (x *extractor) inlineScript(n *html.Node) {
 		x.f.ScriptURLs = append(x.f.ScriptURLs, src)
 		x.addURL(src)
 	}
-	body := childText(n)
+	body := x.raw.text(n, childText)
 	if strings.TrimSpace(body) == "" {
 		return
 	}
