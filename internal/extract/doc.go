@@ -20,7 +20,11 @@
 // <noscript> content is markup) and walked without recursion. Server
 // template blocks (<?php ... ?>, <?= ... ?>) are cut out before parsing
 // and their code goes to FieldHidden; Smarty-style {$phone} placeholders
-// are plain text. x/net/html refuses nesting deeper than 512 elements:
+// are plain text. The bodies of <script> and <style> elements are cut out
+// before parsing too, and read from the source: the parser sees a
+// placeholder for each, and when one does not land as the whole text of
+// its element the page is parsed again whole (rawcut.go). x/net/html
+// refuses nesting deeper than 512 elements:
 // such markup is flattened (tags below depth 256 dropped, text kept), then,
 // if the parser still refuses, stripped of all tags, with a warning.
 //
