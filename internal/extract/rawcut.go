@@ -104,35 +104,24 @@ func cutRaw(src string) *rawCut {
 		}
 		i += j
 		rest := src[i+1:]
+		var name string
 		switch {
 		case strings.HasPrefix(rest, "!--"):
-			k := strings.Index(src[i+4:], "-->")
-			if k < 0 {
-				i = len(src)
-				continue
-			}
-			i += 4 + k + 3
+			i = after(src, i+4, "-->")
 			continue
-		case tagNamed(rest, "svg"), tagNamed(rest, "math"):
-			end := "</svg"
-			if rest[0] == 'm' {
-				end = "</math"
-			}
-			k := strings.Index(src[i:], end)
-			if k < 0 {
-				i = len(src)
-				continue
-			}
-			i += k + len(end)
+		case tagNamed(rest, "svg"):
+			i = after(src, i, "</svg")
 			continue
-		case tagNamed(rest, "script"), tagNamed(rest, "style"):
+		case tagNamed(rest, "math"):
+			i = after(src, i, "</math")
+			continue
+		case tagNamed(rest, "script"):
+			name = "script"
+		case tagNamed(rest, "style"):
+			name = "style"
 		default:
 			i++
 			continue
-		}
-		name := "script"
-		if rest[1] == 't' {
-			name = "style"
 		}
 		open := startTagEnd(src, i+1+len(name))
 		if open < 0 {
@@ -159,18 +148,28 @@ func cutRaw(src string) *rawCut {
 	return c
 }
 
+// after returns the index just past the first sub in src[i:], or len(src)
+// when there is none.
+func after(src string, i int, sub string) int {
+	if k := strings.Index(src[i:], sub); k >= 0 {
+		return i + k + len(sub)
+	}
+	return len(src)
+}
+
 // tagNamed reports whether s, the markup after a '<', opens a tag with the
 // given lower-case name, as the tokenizer ends a tag name.
 func tagNamed(s, name string) bool {
-	if !strings.HasPrefix(s, name) || len(s) == len(name) {
-		return false
-	}
-	switch s[len(name)] {
-	case ' ', '\n', '\r', '\t', '\f', '/', '>':
-		return true
-	}
-	return false
+	return strings.HasPrefix(s, name) && len(s) > len(name) && endsTagName(s[len(name)])
 }
+
+// isHTMLSpace reports whether c is white space to the HTML tokenizer.
+func isHTMLSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f'
+}
+
+// endsTagName reports whether c ends a tag name to the HTML tokenizer.
+func endsTagName(c byte) bool { return isHTMLSpace(c) || c == '/' || c == '>' }
 
 // startTagEnd returns the index after the '>' that ends the start tag whose
 // name ends at src[i], reading attributes as the tokenizer does, or -1.
@@ -190,7 +189,7 @@ func startTagEnd(src string, i int) int {
 			if c == '=' && i == k {
 				continue
 			}
-			if c == '=' || c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '/' || c == '>' {
+			if c == '=' || endsTagName(c) {
 				break
 			}
 		}
@@ -221,11 +220,10 @@ func startTagEnd(src string, i int) int {
 			i += 1 + e + 1
 		default:
 			for ; i < len(src); i++ {
-				c := src[i]
-				if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' {
+				if isHTMLSpace(src[i]) {
 					break
 				}
-				if c == '>' {
+				if src[i] == '>' {
 					return i + 1
 				}
 			}
@@ -234,29 +232,15 @@ func startTagEnd(src string, i int) int {
 }
 
 func skipSpace(src string, i int) int {
-	for i < len(src) {
-		switch src[i] {
-		case ' ', '\n', '\r', '\t', '\f':
-			i++
-		default:
-			return i
-		}
+	for i < len(src) && isHTMLSpace(src[i]) {
+		i++
 	}
 	return i
 }
 
-// endTagAt reports whether src[i:] is "</" name (in any case) followed by
-// white space, '/' or '>', as the tokenizer ends a raw text element.
-func endTagAt(src string, i int, name string) bool {
-	if i+1 >= len(src) || src[i] != '<' || src[i+1] != '/' {
-		return false
-	}
-	ok, _ := nameAt(src, i+2, name)
-	return ok
-}
-
 // rawEnd returns where the raw text of a name element that starts at i
-// ends: at its end tag. It returns -1 when there is none.
+// ends: at its end tag, "</" name in any case and a byte that ends a tag
+// name. It returns -1 when there is none.
 func rawEnd(src string, i int, name string) int {
 	for {
 		k := strings.Index(src[i:], "</")
@@ -264,7 +248,7 @@ func rawEnd(src string, i int, name string) int {
 			return -1
 		}
 		i += k
-		if endTagAt(src, i, name) {
+		if ok, _ := nameAt(src, i+2, name); ok {
 			return i
 		}
 		i += 2
@@ -396,14 +380,14 @@ func scriptEnd(src string, i int) int {
 				state = double
 				continue
 			}
-			if end, j := nameAt(src, i, "script"); end {
-				i = i - 2 + len("</script>")
-				state = escaped
-			} else if j < 0 {
+			j, done := closes(src, i)
+			switch {
+			case !done:
+				i, state = j, double
+			case j < 0:
 				return -1
-			} else {
-				i = j
-				state = double
+			default: // x/net leaves double escaping past "</script" and one byte
+				i, state = j+len("</script>"), escaped
 			}
 		}
 	}
@@ -442,11 +426,7 @@ func nameAt(src string, i int, name string) (bool, int) {
 	if i >= len(src) {
 		return false, -1
 	}
-	switch src[i] {
-	case ' ', '\n', '\r', '\t', '\f', '/', '>':
-		return true, i
-	}
-	return false, i
+	return endsTagName(src[i]), i
 }
 
 func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
