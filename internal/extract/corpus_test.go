@@ -144,6 +144,13 @@ func BenchmarkExtract(b *testing.B) {
 	benchCorpus(b, func(p corpusPage) { Extract(&Content{HTML: p.data}) })
 }
 
+// BenchmarkExtractWhole extracts every corpus page with the markup parsed
+// whole, without the raw text cut (rawcut.go), for comparison with
+// BenchmarkExtract.
+func BenchmarkExtractWhole(b *testing.B) {
+	benchCorpus(b, func(p corpusPage) { extract(&Content{HTML: p.data}, false) })
+}
+
 // BenchmarkParseOnly parses every corpus page with x/net/html alone, for
 // comparison with BenchmarkExtract.
 func BenchmarkParseOnly(b *testing.B) {
