@@ -19,18 +19,20 @@ var ErrInvalidPattern = errors.New("invalid pattern")
 // the automaton flags. It is immutable after Compile and safe for
 // concurrent use.
 type Matcher struct {
-	ac       *automaton
-	entries  []entry      // one per distinct automaton string
-	entryRe  []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
-	screens  []screen
-	groups   []span // literal groups: patterns sharing Literal and Word
-	groupLen []int  // byte length of each group's literal
-	res      []reInfo
-	always   []int32 // regexes without atoms: searched on the whole text
-	ids      []int   // pattern IDs; groups and regexes hold ranges of it
-	pending  int     // groups + regexes with atoms: what a scan looks for
-	cfg      config
-	pool     sync.Pool
+	ac        *automaton
+	entries   []entry      // one per distinct automaton string
+	entryRe   []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
+	screens   []screen
+	groups    []span    // literal groups: patterns sharing Literal and Word
+	groupLen  []int     // byte length of each group's literal
+	sets      []litSet  // regexes matched as literal groups
+	groupSets [][]int32 // per group, the sets it belongs to
+	res       []reInfo
+	always    []int32 // regexes without atoms: searched on the whole text
+	ids       []int   // pattern IDs; groups and regexes hold ranges of it
+	pending   int     // groups + regexes with atoms: what a scan looks for
+	cfg       config
+	pool      sync.Pool
 }
 
 type span struct{ lo, hi int32 }
@@ -142,19 +144,22 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	var litKeys []litKey
 	var litPats, rePats [][]int // pattern IDs per group / regex
 	var exprs []string
+	groupOf := func(k litKey) int {
+		g, ok := litIdx[k]
+		if !ok {
+			g = len(litPats)
+			litIdx[k] = g
+			litKeys = append(litKeys, k)
+			litPats = append(litPats, nil)
+		}
+		return g
+	}
 	for _, p := range ps {
 		if (p.Literal == "") == (p.Regex == "") {
 			return nil, fmt.Errorf("pattern %d: %w: exactly one of literal and regex must be set", p.ID, ErrInvalidPattern)
 		}
 		if p.Literal != "" {
-			k := litKey{p.Literal, p.Word}
-			g, ok := litIdx[k]
-			if !ok {
-				g = len(litPats)
-				litIdx[k] = g
-				litKeys = append(litKeys, k)
-				litPats = append(litPats, nil)
-			}
+			g := groupOf(litKey{p.Literal, p.Word})
 			litPats[g] = append(litPats[g], p.ID)
 			continue
 		}
@@ -167,6 +172,32 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		}
 		rePats[r] = append(rePats[r], p.ID)
 	}
+
+	// Regexes that spell a few strings become literal sets (litset.go);
+	// the others are parsed once here for what follows.
+	var trees []*syntax.Regexp
+	var setPats [][]int
+	keep := 0
+	for r, expr := range exprs {
+		tree, err := syntax.Parse(expr, syntax.Perl)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %d: %w", rePats[r][0], err)
+		}
+		tree = tree.Simplify()
+		if ss, ok := finiteStrings(tree); ok {
+			set := litSet{groups: make([]int32, len(ss))}
+			for i, s := range ss {
+				set.groups[i] = int32(groupOf(litKey{s, false}))
+			}
+			m.sets = append(m.sets, set)
+			setPats = append(setPats, rePats[r])
+			continue
+		}
+		exprs[keep], rePats[keep] = expr, rePats[r]
+		trees = append(trees, tree)
+		keep++
+	}
+	exprs, rePats = exprs[:keep], rePats[:keep]
 
 	// Entries: distinct strings of the automaton.
 	entIdx := map[string]int32{}
@@ -191,18 +222,22 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.groupLen[g] = len(k.lit)
 		m.groups[g] = m.addIDs(litPats[g])
 	}
+	m.groupSets = make([][]int32, len(litPats))
+	for x := range m.sets {
+		m.sets[x].ids = m.addIDs(setPats[x])
+		for _, g := range m.sets[x].groups {
+			if gs := m.groupSets[g]; len(gs) == 0 || gs[len(gs)-1] != int32(x) {
+				m.groupSets[g] = append(gs, int32(x))
+			}
+		}
+	}
 
 	// Regexes.
 	m.res = make([]reInfo, len(exprs))
 	atoms := make([][]string, len(exprs))
 	branchScr := make([]map[string]int32, len(exprs)) // atom -> screen, per regex
 	for r, expr := range exprs {
-		id := rePats[r][0]
-		tree, err := syntax.Parse(expr, syntax.Perl)
-		if err != nil {
-			return nil, fmt.Errorf("pattern %d: %w", id, err)
-		}
-		tree = tree.Simplify()
+		id, tree := rePats[r][0], trees[r]
 		prog, err := syntax.Compile(tree)
 		if err != nil {
 			return nil, fmt.Errorf("pattern %d: %w", id, err)

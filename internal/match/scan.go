@@ -87,6 +87,9 @@ type finder struct {
 	gStart []int
 	gFound []int32
 
+	setSeen  []bool // per literal set, whether sTouched holds it
+	sTouched []int32
+
 	rs       []reState
 	status   []uint8 // per regex: pending, found or absent
 	rTouched []int32
@@ -109,6 +112,7 @@ func (m *Matcher) newFinder() *finder {
 		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
+		setSeen:  make([]bool, len(m.sets)),
 		rs:       make([]reState, len(m.res)),
 		status:   make([]uint8, len(m.res)),
 		recUntil: make([]int, nStreams*len(m.res)),
@@ -150,6 +154,30 @@ func (f *finder) collect(dst []Hit) []Hit {
 			dst = append(dst, Hit{ID: id, Start: start, End: end})
 		}
 	}
+	for _, g := range f.gFound {
+		for _, x := range m.groupSets[g] {
+			if !f.setSeen[x] {
+				f.setSeen[x] = true
+				f.sTouched = append(f.sTouched, x)
+			}
+		}
+	}
+	for _, x := range f.sTouched {
+		f.setSeen[x] = false
+		set := &m.sets[x]
+		best := int32(none)
+		for _, g := range set.groups {
+			if f.gFirst[g] != noStream && (best == none || f.gStart[g] < f.gStart[best]) {
+				best = g
+			}
+		}
+		start := f.gStart[best]
+		end := start + m.groupLen[best]
+		for _, id := range m.ids[set.ids.lo:set.ids.hi] {
+			dst = append(dst, Hit{ID: id, Start: start, End: end})
+		}
+	}
+	f.sTouched = f.sTouched[:0]
 	for _, r := range f.rTouched {
 		if f.status[r] != found {
 			continue
