@@ -36,10 +36,12 @@
 // required literals ("atoms") found by walking its regexp/syntax tree:
 // every match contains one of them at a place the regex fixes (atoms.go).
 // A regex without a useful atom (such as \d+ or .*) is searched on the
-// whole text on every Find. A regex that spells a few strings only ("geek
-// ?squad", "(blocked|locked) for security reasons") is not a regex to the
-// scan at all: its strings are literals, and its match is read off their
-// first occurrences in the order package regexp prefers them (litset.go).
+// whole text on every Find. A regex that is an alternation at the top is
+// split into its branches, and a branch (or a regex) that spells a few
+// strings only ("geek ?squad", "(blocked|locked) for security reasons")
+// becomes those strings as literals: the regex's match is the leftmost of
+// its parts' matches, the first part's where several start there, as
+// package regexp prefers them (union.go).
 //
 // The transition table is column-major with 16-bit states numbered by how
 // likely text is to reach them (automaton.go): the states a scan visits

@@ -19,20 +19,21 @@ var ErrInvalidPattern = errors.New("invalid pattern")
 // the automaton flags. It is immutable after Compile and safe for
 // concurrent use.
 type Matcher struct {
-	ac        *automaton
-	entries   []entry      // one per distinct automaton string
-	entryRe   []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
-	screens   []screen
-	groups    []span    // literal groups: patterns sharing Literal and Word
-	groupLen  []int     // byte length of each group's literal
-	sets      []litSet  // regexes matched as literal groups
-	groupSets [][]int32 // per group, the sets it belongs to
-	res       []reInfo
-	always    []int32 // regexes without atoms: searched on the whole text
-	ids       []int   // pattern IDs; groups and regexes hold ranges of it
-	pending   int     // groups + regexes with atoms: what a scan looks for
-	cfg       config
-	pool      sync.Pool
+	ac          *automaton
+	entries     []entry      // one per distinct automaton string
+	entryRe     []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
+	screens     []screen
+	groups      []span    // literal groups: patterns sharing Literal and Word
+	groupLen    []int     // byte length of each group's literal
+	unions      []union   // regexes matched in parts
+	groupUnions [][]int32 // per group, the unions it is a part of
+	reUnion     []int32   // per regex, the union it is a part of, or none
+	res         []reInfo
+	always      []int32 // regexes without atoms: searched on the whole text
+	ids         []int   // pattern IDs; groups and regexes hold ranges of it
+	pending     int     // groups + regexes with atoms: what a scan looks for
+	cfg         config
+	pool        sync.Pool
 }
 
 type span struct{ lo, hi int32 }
@@ -173,10 +174,13 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		rePats[r] = append(rePats[r], p.ID)
 	}
 
-	// Regexes that spell a few strings become literal sets (litset.go);
-	// the others are parsed once here for what follows.
+	// Regexes that spell a few strings, or are alternations at the top,
+	// become unions of literal groups and branch regexes (union.go); the
+	// others stay whole. All are parsed once here for what follows.
 	var trees []*syntax.Regexp
-	var setPats [][]int
+	var exprIDs []int     // per kept regex, a pattern ID for errors
+	var unionPats [][]int // per union, its pattern IDs
+	var unionOf []int32   // per kept regex, its union or none
 	keep := 0
 	for r, expr := range exprs {
 		tree, err := syntax.Parse(expr, syntax.Perl)
@@ -184,20 +188,60 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			return nil, fmt.Errorf("pattern %d: %w", rePats[r][0], err)
 		}
 		tree = tree.Simplify()
-		if ss, ok := finiteStrings(tree); ok {
-			set := litSet{groups: make([]int32, len(ss))}
-			for i, s := range ss {
-				set.groups[i] = int32(groupOf(litKey{s, false}))
-			}
-			m.sets = append(m.sets, set)
-			setPats = append(setPats, rePats[r])
+		branches := splitUnion(tree)
+		if branches == nil {
+			exprs[keep], rePats[keep] = expr, rePats[r]
+			trees, exprIDs, unionOf = append(trees, tree), append(exprIDs, rePats[r][0]), append(unionOf, none)
+			keep++
 			continue
 		}
-		exprs[keep], rePats[keep] = expr, rePats[r]
-		trees = append(trees, tree)
-		keep++
+		u := union{}
+		x := int32(len(m.unions))
+		for _, b := range branches {
+			if ss, ok := finiteStrings(b); ok {
+				for _, s := range ss {
+					u.parts = append(u.parts, part{group: int32(groupOf(litKey{s, false})), re: none})
+				}
+				continue
+			}
+			// A branch regex: kept after the whole ones, below.
+			u.parts = append(u.parts, part{group: none, re: int32(len(trees))})
+			trees, exprIDs, unionOf = append(trees, b), append(exprIDs, rePats[r][0]), append(unionOf, x)
+		}
+		m.unions = append(m.unions, u)
+		unionPats = append(unionPats, rePats[r])
 	}
+	// The branch regexes follow the whole ones: number them so, and give
+	// them their expression and no pattern IDs of their own.
+	nWhole := keep
 	exprs, rePats = exprs[:keep], rePats[:keep]
+	order := make([]int, 0, len(trees)) // kept regex -> index in trees
+	for i := range trees {
+		if unionOf[i] == none {
+			order = append(order, i)
+		}
+	}
+	at := make([]int32, len(trees)) // index in trees -> regex number
+	for i := range trees {
+		if unionOf[i] != none {
+			at[i] = int32(len(order))
+			order = append(order, i)
+			exprs = append(exprs, "")
+			rePats = append(rePats, nil)
+		}
+	}
+	for i := range order[:nWhole] {
+		at[order[i]] = int32(i)
+	}
+	for x := range m.unions {
+		for j, pt := range m.unions[x].parts {
+			if pt.re != none {
+				m.unions[x].parts[j].re = at[pt.re]
+			}
+		}
+	}
+	trees, exprIDs, unionOf = permute(trees, order), permute(exprIDs, order), permute(unionOf, order)
+	m.reUnion = unionOf
 
 	// Entries: distinct strings of the automaton.
 	entIdx := map[string]int32{}
@@ -222,12 +266,15 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.groupLen[g] = len(k.lit)
 		m.groups[g] = m.addIDs(litPats[g])
 	}
-	m.groupSets = make([][]int32, len(litPats))
-	for x := range m.sets {
-		m.sets[x].ids = m.addIDs(setPats[x])
-		for _, g := range m.sets[x].groups {
-			if gs := m.groupSets[g]; len(gs) == 0 || gs[len(gs)-1] != int32(x) {
-				m.groupSets[g] = append(gs, int32(x))
+	m.groupUnions = make([][]int32, len(litPats))
+	for x := range m.unions {
+		m.unions[x].ids = m.addIDs(unionPats[x])
+		for _, pt := range m.unions[x].parts {
+			if pt.group == none {
+				continue
+			}
+			if gu := m.groupUnions[pt.group]; len(gu) == 0 || gu[len(gu)-1] != int32(x) {
+				m.groupUnions[pt.group] = append(gu, int32(x))
 			}
 		}
 	}
@@ -237,7 +284,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	atoms := make([][]string, len(exprs))
 	branchScr := make([]map[string]int32, len(exprs)) // atom -> screen, per regex
 	for r, expr := range exprs {
-		id, tree := rePats[r][0], trees[r]
+		id, tree := exprIDs[r], trees[r]
 		prog, err := syntax.Compile(tree)
 		if err != nil {
 			return nil, fmt.Errorf("pattern %d: %w", id, err)
@@ -250,7 +297,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			prog:     prog,
 			ascii:    asciiSets(prog),
 			runs:     literalRuns(prog),
-			std:      lazyRegexp(expr),
+			std:      lazyRegexp(expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,
 			never:    cond == ^syntax.EmptyOp(0),
@@ -422,12 +469,21 @@ func (m *Matcher) branchScreens(tree *syntax.Regexp, atoms []string) map[string]
 	return out
 }
 
-// lazyRegexp returns expr compiled by package regexp on the first call.
+// lazyRegexp returns expr compiled by package regexp on the first call;
+// for a branch of a union, expr is empty and tree's is compiled.
 // Few searches fall back to it, and compiling every regex twice up front
 // was a tenth of Compile's time. The Parse in Compile has vetted expr with
 // the flags regexp.Compile uses, so it compiles.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+func lazyRegexp(expr string, tree *syntax.Regexp) func() *regexp.Regexp {
+	if expr != "" {
+		tree = nil // not kept
+	}
+	return sync.OnceValue(func() *regexp.Regexp {
+		if expr == "" {
+			expr = tree.String() // a branch's: slow for large classes, so only when needed
+		}
+		return regexp.MustCompile(expr)
+	})
 }
 
 // firstByteIndex indexes sorted non-empty strings by their first byte.

@@ -87,8 +87,8 @@ type finder struct {
 	gStart []int
 	gFound []int32
 
-	setSeen  []bool // per literal set, whether sTouched holds it
-	sTouched []int32
+	uSeen    []bool // per union, whether uTouched holds it
+	uTouched []int32
 
 	rs       []reState
 	status   []uint8 // per regex: pending, found or absent
@@ -112,7 +112,7 @@ func (m *Matcher) newFinder() *finder {
 		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
-		setSeen:  make([]bool, len(m.sets)),
+		uSeen:    make([]bool, len(m.unions)),
 		rs:       make([]reState, len(m.res)),
 		status:   make([]uint8, len(m.res)),
 		recUntil: make([]int, nStreams*len(m.res)),
@@ -155,29 +155,30 @@ func (f *finder) collect(dst []Hit) []Hit {
 		}
 	}
 	for _, g := range f.gFound {
-		for _, x := range m.groupSets[g] {
-			if !f.setSeen[x] {
-				f.setSeen[x] = true
-				f.sTouched = append(f.sTouched, x)
-			}
+		for _, x := range m.groupUnions[g] {
+			f.touchUnion(x)
 		}
 	}
-	for _, x := range f.sTouched {
-		f.setSeen[x] = false
-		set := &m.sets[x]
-		best := int32(none)
-		for _, g := range set.groups {
-			if f.gFirst[g] != noStream && (best == none || f.gStart[g] < f.gStart[best]) {
-				best = g
+	for _, r := range f.rTouched {
+		if x := m.reUnion[r]; x != none && f.status[r] == found {
+			f.touchUnion(x)
+		}
+	}
+	for _, x := range f.uTouched {
+		f.uSeen[x] = false
+		u := &m.unions[x]
+		start, end := -1, 0
+		for _, pt := range u.parts {
+			s, e, ok := f.partMatch(pt)
+			if ok && (start < 0 || s < start) {
+				start, end = s, e
 			}
 		}
-		start := f.gStart[best]
-		end := start + m.groupLen[best]
-		for _, id := range m.ids[set.ids.lo:set.ids.hi] {
+		for _, id := range m.ids[u.ids.lo:u.ids.hi] {
 			dst = append(dst, Hit{ID: id, Start: start, End: end})
 		}
 	}
-	f.sTouched = f.sTouched[:0]
+	f.uTouched = f.uTouched[:0]
 	for _, r := range f.rTouched {
 		if f.status[r] != found {
 			continue
@@ -189,6 +190,29 @@ func (f *finder) collect(dst []Hit) []Hit {
 		}
 	}
 	return dst
+}
+
+// touchUnion notes that a part of union x was found.
+func (f *finder) touchUnion(x int32) {
+	if !f.uSeen[x] {
+		f.uSeen[x] = true
+		f.uTouched = append(f.uTouched, x)
+	}
+}
+
+// partMatch returns the match of a union's part, if it was found.
+func (f *finder) partMatch(pt part) (start, end int, ok bool) {
+	if pt.group != none {
+		if f.gFirst[pt.group] == noStream {
+			return 0, 0, false
+		}
+		start = f.gStart[pt.group]
+		return start, start + f.m.groupLen[pt.group], true
+	}
+	if f.status[pt.re] != found {
+		return 0, 0, false
+	}
+	return f.rs[pt.re].start, f.rs[pt.re].end, true
 }
 
 // scan runs the automaton over the whole text.

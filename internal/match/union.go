@@ -5,28 +5,61 @@ import (
 	"unicode/utf8"
 )
 
-// A regex whose language is a small finite set of strings, such as
-// "geek ?squad" or "prendre rendez-vous|termin vereinbaren", needs no
-// verifier: Compile turns it into literal groups, one per string, and its
-// match is read off their first occurrences (litSet).
+// A regex that is an alternation at the top, such as "öffnungszeiten|
+// horaires d.ouverture", or whose language is a few strings only, such as
+// "geek ?squad", is compiled as a union of parts: its branches, each a
+// regex of its own, or, for a branch that spells at most maxSetStrings
+// strings, those strings as literal groups. A literal needs no verifier
+// and is settled at its first occurrence; a branch regex verifies with its
+// own smaller program, and a hit of one branch's atom no longer searches
+// the others.
 //
 // Package regexp reports the leftmost match and, among the matches that
-// start there, the one its backtracking order prefers. For a regex
-// without assertions, repetition or case folding, every path through it
-// spells one string, and finiteStrings lists them in that order: the
-// branches of an alternation in turn, a greedy ? with its operand first, a
-// concatenation's strings in the order of its parts' choices. So the match
-// starts at the least first occurrence of any of the strings, and there it
-// is the first string in the list that occurs: a string that occurs there
-// has its first occurrence there, as none is earlier.
+// start there, the one its backtracking order prefers: of an alternation,
+// the first branch that matches there. So the union's match is the
+// leftmost of its parts' matches, and among those that start there, the
+// first part's. For a part that is a literal, its match is its first
+// occurrence. The strings of a branch without assertions, repetition or
+// case folding are its paths, and finiteStrings lists them in package
+// regexp's order: the branches of an alternation in turn, a greedy ? with
+// its operand first, a concatenation's strings in the order of its parts'
+// choices.
 
-// maxSetStrings bounds the strings a regex may expand to.
+// maxSetStrings bounds the strings a branch may expand to.
 const maxSetStrings = 64
 
-// litSet is a regex matched as literal groups.
-type litSet struct {
-	groups []int32 // in package regexp's order of preference
-	ids    span
+// union is a regex matched as its parts.
+type union struct {
+	parts []part // in package regexp's order of preference
+	ids   span
+}
+
+// part is a literal group or a branch regex (the other is none).
+type part struct{ group, re int32 }
+
+// splitUnion returns the branches of re, a simplified regex, if it is to
+// be matched as a union (a single branch when it spells a few strings
+// only), or nil.
+func splitUnion(re *syntax.Regexp) []*syntax.Regexp {
+	if _, ok := finiteStrings(re); ok {
+		return []*syntax.Regexp{re}
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpAlternate {
+		return nil
+	}
+	return re.Sub
+}
+
+// permute returns xs in the given order of its indices.
+func permute[T any](xs []T, order []int) []T {
+	out := make([]T, len(order))
+	for i, j := range order {
+		out[i] = xs[j]
+	}
+	return out
 }
 
 // finiteStrings returns the strings that re, a simplified regex, matches,
