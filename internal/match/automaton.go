@@ -289,9 +289,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	// Transitions by BFS index, failure links, suffix outputs. A node with
 	// children outside the dense part ("sparse", as every node below it)
 	// goes on in the trie walk.
-	// Column-major by BFS index (class c of state i at c*nd+i), renumbered
-	// in place below.
-	trans := make([]uint16, nd*stride)
+	// Row-major by BFS index (class c of state i at i*stride+c), so that a
+	// state's row starts as one copy of its failure state's; the scan's
+	// column-major table is written from it below, renumbered.
+	rows := make([]uint16, nd*stride)
 	fail := make([]int32, nd)
 	hasOut := make([]bool, nd)
 	dict := make([]int32, nd)     // BFS index of next state with an entry on the suffix chain
@@ -302,9 +303,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			dict[0], contDict[0] = none, none
 		} else {
 			f := fail[i]
-			for c := 0; c < stride*nd; c += nd {
-				trans[c+i] = trans[c+int(f)]
-			}
+			copy(rows[i*stride:(i+1)*stride], rows[int(f)*stride:])
 			hasOut[i] = hasOut[f] || a.nodes[bfs[f]].entry != none
 			if a.nodes[bfs[f]].entry != none {
 				dict[i] = f
@@ -330,10 +329,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 			if i == 0 {
 				fail[ci] = 0
 			} else {
-				fail[ci] = int32(trans[cls*nd+int(fail[i])])
+				fail[ci] = int32(rows[int(fail[i])*stride+cls])
 			}
 			depth[ci] = depth[i] + 1
-			trans[cls*nd+i] = uint16(ci)
+			rows[i*stride+cls] = uint16(ci)
 		}
 	}
 
@@ -400,22 +399,22 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		return int32(perm[i] - a.special)
 	}
+	// The column-major table in state order: state st's entry of class c
+	// is at c*nd+st and names the state of its target.
+	trans := make([]uint16, nd*stride)
+	for st, i := range byProb {
+		at := st
+		for _, t := range rows[int(i)*stride : (int(i)+1)*stride] {
+			trans[at] = uint16(perm[t])
+			at += nd
+		}
+	}
 	maxDepth := 0
 	a.states = nd
 	a.trans = trans
 	for b := range a.col {
 		a.col[b] = uint32(classes[b]) * uint32(nd)
 		a.colAddr[b] = uintptr(unsafe.Pointer(&trans[a.col[b]]))
-	}
-	// Renumber column by column, through one column's copy: state i's
-	// entry moves to row perm[i] and names perm of its target.
-	tmp := make([]uint16, nd)
-	for c := 0; c < stride*nd; c += nd {
-		col := trans[c : c+nd]
-		copy(tmp, col)
-		for i, t := range tmp {
-			col[perm[i]] = uint16(perm[t])
-		}
 	}
 	for i := range nd {
 		maxDepth = max(maxDepth, int(depth[i]))
