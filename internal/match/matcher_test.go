@@ -577,3 +577,21 @@ func TestSortHits(t *testing.T) {
 		}
 	}
 }
+
+func TestNthSmallest(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 2, 3, 10, 100, 1000} {
+		for range 20 {
+			xs := make([]float64, n)
+			for i := range xs {
+				xs[i] = float64(r.IntN(n/2 + 1)) // with repeats
+			}
+			sorted := slices.Clone(xs)
+			slices.Sort(sorted)
+			k := r.IntN(n)
+			if got := nthSmallest(xs, k); got != sorted[k] {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, got, sorted[k])
+			}
+		}
+	}
+}
