@@ -98,9 +98,10 @@ type screen struct {
 	followAt     int
 	followSpaces int
 	followBefore byteSet
-	// followPass holds the bytes followed steps over without a look: of
-	// followBefore, neither a first byte of follow nor white space.
-	followPass byteSet
+	// followLook is 1 for the bytes that followed looks at and 0 for those
+	// it steps over: of followBefore, neither a first byte of follow nor
+	// white space.
+	followLook *[256]uint8
 	spaces     int // see reShape
 }
 
@@ -394,14 +395,17 @@ func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
 			followHeads[h>>6] |= 1 << (h & 63)
 		}
 	}
-	pass := sh.followBefore
-	for c := 0; c < 256; c++ {
-		if followFirst.has(byte(c)) || isSpace(rune(c)) {
-			pass.remove(byte(c))
+	var look *[256]uint8
+	if len(sh.follow) > 0 {
+		look = new([256]uint8)
+		for c := range 256 {
+			if !sh.followBefore.has(byte(c)) || followFirst.has(byte(c)) || isSpace(rune(c)) {
+				look[c] = 1
+			}
 		}
 	}
 	return screen{
-		followPass:   pass,
+		followLook:   look,
 		at:           sh.at,
 		useFirst:     useFirst,
 		first:        first,

@@ -3,6 +3,7 @@ package match
 import (
 	"bytes"
 	"cmp"
+	"math/bits"
 	"slices"
 	"unicode/utf8"
 )
@@ -482,10 +483,26 @@ func (ri *screen) followed(text []byte, end int) bool {
 	heads, w := ri.followHeads, ri.followHead
 	spaces := 0
 	stop := min(len(text), end+reach+1)
+	look := ri.followLook
 	for x := end; x < stop; x++ {
+		// Most bytes are inside words and need no look: pass them eight
+		// at a time, without a branch per byte.
+		for stop-x >= 8 {
+			b := text[x : x+8 : x+8]
+			m := uint(look[b[0]]) | uint(look[b[1]])<<1 | uint(look[b[2]])<<2 | uint(look[b[3]])<<3 |
+				uint(look[b[4]])<<4 | uint(look[b[5]])<<5 | uint(look[b[6]])<<6 | uint(look[b[7]])<<7
+			if m != 0 {
+				x += bits.TrailingZeros(m)
+				break
+			}
+			x += 8
+		}
+		if x >= stop {
+			break
+		}
 		c := text[x]
-		if ri.followPass.has(c) {
-			continue // most bytes: inside a word
+		if look[c] == 0 {
+			continue
 		}
 		if ri.followFirst.has(c) && (heads == nil || len(text)-x >= w && hasHead(heads, text[x:], w)) {
 			for _, s := range ri.follow[ri.followIdx[c]:ri.followIdx[int(c)+1]] {
