@@ -455,17 +455,30 @@ func (ri *screen) headed(text []byte, start int) bool {
 	if !ri.useFirst && len(ri.head) == 0 {
 		return true
 	}
-	lo := start
-	if ri.at != 0 {
-		floor := max(start-screenReach, 0)
-		if ri.at > 0 {
-			floor = max(floor, start-ri.at)
+	if ri.firstFits(text[start]) && ri.viable(text, start) {
+		return true
+	}
+	if ri.at == 0 {
+		return false
+	}
+	// Back over the run of before bytes, as runBack goes, trying each
+	// start on the way.
+	floor := max(start-screenReach, 0)
+	if ri.at > 0 {
+		floor = max(floor, start-ri.at)
+	}
+	spaces := 0
+	for s := start; s > floor && ri.before.has(text[s-1]); {
+		if isSpace(rune(text[s-1])) && (s == start || !isSpace(rune(text[s]))) {
+			if spaces == ri.spaces {
+				return false
+			}
+			spaces++
 		}
-		if lo = ri.runBack(text, start, floor); lo == start-screenReach {
+		s--
+		if s == start-screenReach {
 			return true // too far to screen
 		}
-	}
-	for s := start; s >= lo; s-- {
 		if ri.firstFits(text[s]) && ri.viable(text, s) {
 			return true
 		}
