@@ -23,11 +23,11 @@ type Matcher struct {
 	entries     []entry      // one per distinct automaton string
 	entryRe     []entryRegex // regexes triggered by an entry: entryRe[e.re0:e.re1]
 	screens     []screen
-	groups      []span    // literal groups: patterns sharing Literal and Word
-	groupLen    []int     // byte length of each group's literal
-	unions      []union   // regexes matched in parts
-	groupUnions [][]int32 // per group, the unions it is a part of
-	reUnion     []int32   // per regex, the union it is a part of, or none
+	groups      []span       // literal groups: patterns sharing Literal and Word
+	groupLen    []int        // byte length of each group's literal
+	unions      []union      // regexes matched in parts
+	groupUnions [][]unionRef // per group, the unions it is a part of
+	reUnion     []unionRef   // per regex, the union it is a part of (or union none)
 	res         []reInfo
 	always      []int32 // regexes without atoms: searched on the whole text
 	ids         []int   // pattern IDs; groups and regexes hold ranges of it
@@ -245,7 +245,13 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		}
 	}
 	trees, exprIDs, unionOf = permute(trees, order), permute(exprIDs, order), permute(unionOf, order)
-	m.reUnion = unionOf
+	m.reUnion = make([]unionRef, len(unionOf))
+	for r, x := range unionOf {
+		m.reUnion[r] = unionRef{union: x, part: none}
+		if x != none {
+			m.reUnion[r].part = int32(slices.IndexFunc(m.unions[x].parts, func(pt part) bool { return pt.re == int32(r) }))
+		}
+	}
 
 	// Entries: distinct strings of the automaton.
 	entIdx := map[string]int32{}
@@ -270,15 +276,16 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.groupLen[g] = len(k.lit)
 		m.groups[g] = m.addIDs(litPats[g])
 	}
-	m.groupUnions = make([][]int32, len(litPats))
+	m.groupUnions = make([][]unionRef, len(litPats))
 	for x := range m.unions {
 		m.unions[x].ids = m.addIDs(unionPats[x])
-		for _, pt := range m.unions[x].parts {
+		for j, pt := range m.unions[x].parts {
 			if pt.group == none {
 				continue
 			}
-			if gu := m.groupUnions[pt.group]; len(gu) == 0 || gu[len(gu)-1] != int32(x) {
-				m.groupUnions[pt.group] = append(gu, int32(x))
+			// A string may recur in a union: its first place counts.
+			if gu := m.groupUnions[pt.group]; len(gu) == 0 || gu[len(gu)-1].union != int32(x) {
+				m.groupUnions[pt.group] = append(gu, unionRef{union: int32(x), part: int32(j)})
 			}
 		}
 	}

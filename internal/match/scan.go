@@ -88,8 +88,8 @@ type finder struct {
 	gStart []int
 	gFound []int32
 
-	uSeen    []bool // per union, whether uTouched holds it
-	uTouched []int32
+	uBest    []unionMatch // per union, its match so far (part none: none)
+	uTouched []int32      // the unions with a match
 
 	rs       []reState
 	status   []uint8 // per regex: pending, found or absent
@@ -113,7 +113,7 @@ func (m *Matcher) newFinder() *finder {
 		res:      m.res,
 		gFirst:   make([]uint8, len(m.groups)),
 		gStart:   make([]int, len(m.groups)),
-		uSeen:    make([]bool, len(m.unions)),
+		uBest:    make([]unionMatch, len(m.unions)),
 		rs:       make([]reState, len(m.res)),
 		status:   make([]uint8, len(m.res)),
 		recUntil: make([]int, nStreams*len(m.res)),
@@ -123,6 +123,9 @@ func (m *Matcher) newFinder() *finder {
 	}
 	for i := range f.rs {
 		f.rs[i].limit = -1
+	}
+	for i := range f.uBest {
+		f.uBest[i].part = none
 	}
 	f.done = newDoneBits(len(m.ac.sp))
 	f.bt.owner = none
@@ -156,28 +159,23 @@ func (f *finder) collect(dst []Hit) []Hit {
 		}
 	}
 	for _, g := range f.gFound {
-		for _, x := range m.groupUnions[g] {
-			f.touchUnion(x)
+		for _, u := range m.groupUnions[g] {
+			start := f.gStart[g]
+			f.unionPart(u, start, start+m.groupLen[g])
 		}
 	}
 	for _, r := range f.rTouched {
-		if x := m.reUnion[r]; x != none && f.status[r] == found {
-			f.touchUnion(x)
+		if u := m.reUnion[r]; u.union != none && f.status[r] == found {
+			f.unionPart(u, f.rs[r].start, f.rs[r].end)
 		}
 	}
 	for _, x := range f.uTouched {
-		f.uSeen[x] = false
-		u := &m.unions[x]
-		start, end := -1, 0
-		for _, pt := range u.parts {
-			s, e, ok := f.partMatch(pt)
-			if ok && (start < 0 || s < start) {
-				start, end = s, e
-			}
+		best := &f.uBest[x]
+		ids := m.unions[x].ids
+		for _, id := range m.ids[ids.lo:ids.hi] {
+			dst = append(dst, Hit{ID: id, Start: best.start, End: best.end})
 		}
-		for _, id := range m.ids[u.ids.lo:u.ids.hi] {
-			dst = append(dst, Hit{ID: id, Start: start, End: end})
-		}
+		best.part = none
 	}
 	f.uTouched = f.uTouched[:0]
 	for _, r := range f.rTouched {
@@ -193,27 +191,16 @@ func (f *finder) collect(dst []Hit) []Hit {
 	return dst
 }
 
-// touchUnion notes that a part of union x was found.
-func (f *finder) touchUnion(x int32) {
-	if !f.uSeen[x] {
-		f.uSeen[x] = true
-		f.uTouched = append(f.uTouched, x)
+// unionPart notes the match of a union's part: the union's match is the
+// leftmost of its parts', of those the first part's.
+func (f *finder) unionPart(u unionRef, start, end int) {
+	best := &f.uBest[u.union]
+	if best.part == none {
+		f.uTouched = append(f.uTouched, u.union)
+	} else if start > best.start || start == best.start && u.part > best.part {
+		return
 	}
-}
-
-// partMatch returns the match of a union's part, if it was found.
-func (f *finder) partMatch(pt part) (start, end int, ok bool) {
-	if pt.group != none {
-		if f.gFirst[pt.group] == noStream {
-			return 0, 0, false
-		}
-		start = f.gStart[pt.group]
-		return start, start + f.m.groupLen[pt.group], true
-	}
-	if f.status[pt.re] != found {
-		return 0, 0, false
-	}
-	return f.rs[pt.re].start, f.rs[pt.re].end, true
+	*best = unionMatch{part: u.part, start: start, end: end}
 }
 
 // scan runs the automaton over the whole text.

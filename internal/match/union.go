@@ -37,6 +37,15 @@ type union struct {
 // part is a literal group or a branch regex (the other is none).
 type part struct{ group, re int32 }
 
+// unionRef names a union and the place of a part in it.
+type unionRef struct{ union, part int32 }
+
+// unionMatch is the best match of a union's parts so far in a Find.
+type unionMatch struct {
+	part       int32
+	start, end int
+}
+
 // splitUnion returns the branches of re, a simplified regex, if it is to
 // be matched as a union (a single branch when it spells a few strings
 // only), or nil.
