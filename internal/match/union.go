@@ -77,6 +77,9 @@ func permute[T any](xs []T, order []int) []T {
 // when the strings would be more than maxSetStrings, or when one is empty
 // or holds U+FFFD (which package regexp also matches on invalid UTF-8).
 func finiteStrings(re *syntax.Regexp) ([]string, bool) {
+	if countStrings(re) < 0 {
+		return nil, false // without building the strings of its parts
+	}
 	ss, ok := expand(re)
 	if !ok {
 		return nil, false
@@ -149,6 +152,56 @@ func expand(re *syntax.Regexp) ([]string, bool) {
 		return ss, true
 	}
 	return nil, false
+}
+
+// countStrings returns how many strings expand would list for re, or -1
+// if it would fail.
+func countStrings(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return 1
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return -1
+		}
+		return 1
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i < len(re.Rune); i += 2 {
+			if n += int(re.Rune[i+1]-re.Rune[i]) + 1; n > maxSetStrings {
+				return -1
+			}
+		}
+		return n
+	case syntax.OpCapture:
+		return countStrings(re.Sub[0])
+	case syntax.OpQuest:
+		if n := countStrings(re.Sub[0]); n >= 0 && n+1 <= maxSetStrings {
+			return n + 1
+		}
+		return -1
+	case syntax.OpAlternate, syntax.OpConcat:
+		n := 0
+		if re.Op == syntax.OpConcat {
+			n = 1
+		}
+		for _, sub := range re.Sub {
+			k := countStrings(sub)
+			if k < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n *= k
+			} else {
+				n += k
+			}
+			if n > maxSetStrings {
+				return -1
+			}
+		}
+		return n
+	}
+	return -1
 }
 
 func containsRuneError(s string) bool {

@@ -108,3 +108,26 @@ func TestUnionBranchFallback(t *testing.T) {
 		}
 	}
 }
+
+// TestCountStrings holds countStrings, the cheap check before expand, to
+// the number of strings expand lists.
+func TestCountStrings(t *testing.T) {
+	for _, re := range []string{
+		"abc", "a|ab", "geek ?squad", "(a|b)(c|d)", "x(y)??z", "(?:ab){1,2}", "[a-z][a-z]",
+		"[a-h][a-h]", "a*", "(?i)ab", "a.b", `\bab`, "(a|b|c|d)(e|f|g|h)(i|j|k|l)(m|n)", `[\x00-\x{10FFFF}]`,
+	} {
+		tree, err := syntax.Parse(re, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tree = tree.Simplify()
+		ss, ok := expand(tree)
+		want := -1
+		if ok && len(ss) <= maxSetStrings {
+			want = len(ss)
+		}
+		if got := countStrings(tree); got != want {
+			t.Errorf("countStrings(%q) = %d, want %d", re, got, want)
+		}
+	}
+}
