@@ -21,8 +21,13 @@ import (
 //     assignment or initialiser to a name (x = {...}, a.b = [...], not
 //     a[i] = or == or +=), the name not a handler property (on...), and
 //     where an identifier parses as the literal does: no =, =>, ++ or --
-//     after it. It must be strict JSON (no control characters, U+2028 or
-//     U+2029, or "__proto__" key), nested at most maxDataNesting deep.
+//     after it. It must be JSON as JavaScript also writes it: keys may be
+//     ASCII identifiers, strings single-quoted, escapes any printable
+//     ASCII character, and a container may end in one comma (as the
+//     parser reads it, the AST of such a literal has the nodes of strict
+//     JSON's, and keys are never walked); no comments, control
+//     characters, U+2028, U+2029 or __proto__ key, nested at most
+//     maxDataNesting deep.
 //   - An identifier and an object are read alike on the right of an
 //     assignment (neither is a function, string, call or element), and
 //     the walkers take in the literal's string values at the placeholder
@@ -76,8 +81,6 @@ func cutData(src []byte) ([]byte, *dataLits) {
 		return nil, nil
 	}
 	var d *dataLits
-	var out []byte
-	last := 0
 	for i := 0; i < len(src); {
 		j := bytes.IndexByte(src[i:], '=')
 		if j < 0 {
@@ -91,16 +94,24 @@ func cutData(src []byte) ([]byte, *dataLits) {
 		}
 		if d == nil {
 			d = &dataLits{src: src}
-			out = make([]byte, 0, len(src)+1) // room for the parser's sentinel
 		}
-		out = append(out, src[last:lit.start]...)
-		out = append(out, dataPrefix...)
-		out = strconv.AppendInt(out, int64(len(d.lits)), 10)
 		d.lits = append(d.lits, lit)
-		last, i = lit.end, lit.end
+		i = lit.end
 	}
 	if d == nil || bytes.Contains(src, []byte(dataPrefix)) {
 		return nil, nil
+	}
+	size := len(src) + 1 // room for the parser's sentinel
+	for k, l := range d.lits {
+		size += len(dataPrefix) + len(strconv.Itoa(k)) - (l.end - l.start)
+	}
+	out := make([]byte, 0, size)
+	last := 0
+	for k, l := range d.lits {
+		out = append(out, src[last:l.start]...)
+		out = append(out, dataPrefix...)
+		out = strconv.AppendInt(out, int64(k), 10)
+		last = l.end
 	}
 	out = append(out, src[last:]...)
 	d.seen = make([]bool, len(d.lits))
@@ -115,7 +126,7 @@ func dataAt(src []byte, eq int) (dataLit, bool) {
 	for start < len(src) && parse.IsWhitespace(src[start]) {
 		start++
 	}
-	if start+1 >= len(src) || !(src[start] == '{' && src[start+1] == '"' || src[start] == '[') {
+	if start+1 >= len(src) || src[start] != '{' && src[start] != '[' {
 		return dataLit{}, false
 	}
 	// The name before: an identifier character, not "on…", so not "==",
@@ -160,8 +171,9 @@ func isIdentByte(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// jsonScan validates strict JSON, and notes what the walkers would take
-// from its string values (see dataLit).
+// jsonScan validates a data literal (JSON as JavaScript also writes it,
+// see above), and notes what the walkers would take from its string
+// values (see dataLit).
 type jsonScan struct {
 	src     []byte
 	i       int
@@ -195,7 +207,7 @@ func (s *jsonScan) value(depth int) bool {
 		}
 		s.deepest = max(s.deepest, depth+1)
 		return s.container(c, depth+1)
-	case c == '"':
+	case c == '"' || c == '\'':
 		e, ok := jsonString(s.src, s.i)
 		if ok {
 			s.note(s.i, e)
@@ -241,14 +253,9 @@ func (s *jsonScan) container(open byte, depth int) bool {
 	for {
 		if open == '{' {
 			s.space()
-			if s.i >= len(s.src) || s.src[s.i] != '"' {
+			if !s.key() {
 				return false
 			}
-			e, ok := jsonString(s.src, s.i)
-			if !ok || string(s.src[s.i:e]) == `"__proto__"` {
-				return false
-			}
-			s.i = e
 			s.space()
 			if s.i >= len(s.src) || s.src[s.i] != ':' {
 				return false
@@ -265,6 +272,10 @@ func (s *jsonScan) container(open byte, depth int) bool {
 		switch s.src[s.i] {
 		case ',':
 			s.i++
+			if s.space(); s.i < len(s.src) && s.src[s.i] == closer {
+				s.i++ // a trailing comma
+				return true
+			}
 		case closer:
 			s.i++
 			return true
@@ -274,8 +285,39 @@ func (s *jsonScan) container(open byte, depth int) bool {
 	}
 }
 
-// jsonString returns the end of the JSON string at src[i].
+// key reads an object's key: a string or an ASCII identifier, not
+// __proto__ in any spelling.
+func (s *jsonScan) key() bool {
+	if s.i >= len(s.src) {
+		return false
+	}
+	start := s.i
+	if c := s.src[s.i]; c == '"' || c == '\'' {
+		e, ok := jsonString(s.src, s.i)
+		if !ok {
+			return false
+		}
+		if in, plain := plainLiteral(s.src[start:e]); plain && string(in) == "__proto__" || !plain && unquote(s.src[start:e]) == "__proto__" {
+			return false
+		}
+		s.i = e
+		return true
+	}
+	if c := s.src[s.i]; c >= '0' && c <= '9' {
+		return false
+	}
+	for s.i < len(s.src) && isIdentByte(s.src[s.i]) {
+		s.i++
+	}
+	return s.i > start && string(s.src[start:s.i]) != "__proto__"
+}
+
+// jsonString returns the end of the string literal at src[i], quoted with
+// src[i] (" or '), on one line, without control characters, U+2028 or
+// U+2029, and escaping only printable ASCII: a string that
+// JavaScript's lexer ends where it does.
 func jsonString(src []byte, i int) (int, bool) {
+	quote := src[i]
 	for i++; i < len(src); i++ {
 		for i < len(src) && !jsonStringStop[src[i]] {
 			i++
@@ -284,25 +326,16 @@ func jsonString(src []byte, i int) (int, bool) {
 			break
 		}
 		switch c := src[i]; {
-		case c == '"':
+		case c == quote:
 			return i + 1, true
+		case c == '"' || c == '\'':
 		case c < 0x20:
 			return 0, false
 		case c == '\\':
-			if i+1 >= len(src) {
+			if i+1 >= len(src) || src[i+1] < 0x20 || src[i+1] > 0x7E {
 				return 0, false
 			}
-			switch src[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i++
-			case 'u':
-				if _, ok := hexVal(src[i+2:], 4); !ok {
-					return 0, false
-				}
-				i += 5
-			default:
-				return 0, false
-			}
+			i++
 		case c == 0xE2 && i+2 < len(src) && src[i+1] == 0x80 && (src[i+2] == 0xA8 || src[i+2] == 0xA9):
 			return 0, false // U+2028, U+2029
 		}
@@ -310,13 +343,13 @@ func jsonString(src []byte, i int) (int, bool) {
 	return 0, false
 }
 
-// jsonStringStop holds the bytes jsonString looks at: the quote, the
+// jsonStringStop holds the bytes jsonString looks at: the quotes, the
 // backslash, control characters and the lead byte of U+2028 and U+2029.
 var jsonStringStop = func() (t [256]bool) {
 	for c := range 0x20 {
 		t[c] = true
 	}
-	t['"'], t['\\'], t[0xE2] = true, true, true
+	t['"'], t['\''], t['\\'], t[0xE2] = true, true, true, true
 	return t
 }()
 

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tdewolff/parse/v2/js"
 )
 
 // sameAnalysis fails t unless analysing src with its data literals cut
@@ -65,7 +67,23 @@ func TestDataCut(t *testing.T) {
 		{"handler", "window.addEventListener('beforeunload', function(e){ var d = " + big + "; return 'stay' })", false},
 		{"loop", "for (;;) { var d = " + big + "; alert('Your computer is blocked') }", true},
 		{"budgeted search", "document.onkeydown = function(e){ var d = " + big + "; if (e.keyCode == 123) { e.preventDefault(); return false } }", false},
-		{"not json", "x = {\"a\": 1, b: 2, " + big[1:], false},
+		{"not data", "x = {\"a\": 1, b: c, " + big[1:], false},
+		{"identifier keys", "x = {a: 1, $b_2: 'two', " + big[1:], true},
+		{"single quotes", "x = {'a': 'Item one reads as a sentence', " + big[1:], true},
+		{"space after brace", "x = {\n  \"a\": 1, " + big[1:], true},
+		{"escapes", `x = {"a": "\! \' \x41 \u{1F600} \q", ` + big[1:], true},
+		{"trailing commas", "x = [1, 2, " + big + ",\n]", true},
+		{"shorthand", "x = {b, " + big[1:], false},
+		{"method", "x = {b() {}, " + big[1:], false},
+		{"getter", "x = {get b() { return 1 }, " + big[1:], false},
+		{"hole", "x = [1,, " + big + "]", false},
+		{"two trailing commas", "x = [" + big + ",,]", false},
+		{"numeric key", "x = {1: 2, " + big[1:], false},
+		{"proto key", "x = {__proto__: 1, " + big[1:], false},
+		{"quoted proto key", "x = {'__proto__': 1, " + big[1:], false},
+		{"escaped proto key", `x = {"\u005f_proto__": 1, ` + big[1:], false},
+		{"line continuation", "x = {\"a\": \"b\\\nc\", " + big[1:], false},
+		{"escaped separator", "x = {\"a\": \"b\\\u2028c\", " + big[1:], false},
 		{"proto", "x = {\"__proto__\": 1, \"__proto__\": 2, \"z\": " + big + "}", false},
 		{"line separator", "x = {\"a\": \"\u2028\", \"z\": " + big + "}", false},
 		{"syntax error after", "x = " + big + "; function (", false},
@@ -87,6 +105,14 @@ func TestDataCut(t *testing.T) {
 	for _, tc := range cases {
 		if got := sameAnalysis(t, tc.name, []byte(tc.src)); got != tc.cut {
 			t.Errorf("%s: cut taken = %v, want %v", tc.name, got, tc.cut)
+		}
+	}
+	// A keyword is a key as any identifier is.
+	for kw := range js.Keywords {
+		for _, src := range []string{"x = {" + kw + ": 1, " + big[1:], "x = {'a': {" + kw + ": [1]}, " + big[1:]} {
+			if !sameAnalysis(t, "keyword key", []byte(src)) {
+				t.Errorf("%.40q: cut not taken", src)
+			}
 		}
 	}
 	// The cut keeps what the literal says: its prose, and the API names
@@ -123,6 +149,7 @@ func FuzzDataCut(f *testing.F) {
 	for _, s := range []string{
 		"x = " + big, "var a = [" + big + "]; alert(a)", "x = " + big + " => 1", "if (a = " + big + ") {}",
 		"o.on = " + big, "`${x = " + big + "}`", "x = " + big + "\n(foo)", "x = " + big + "\n/re/.test(y)",
+		"x = {a: 'b', " + big[1:], "x = {\n 'k': \"\\! \\u{41}\", " + big[1:], "x = [" + big + ",\n]", "x = {if: [1,], " + big[1:],
 	} {
 		f.Add([]byte(s))
 	}

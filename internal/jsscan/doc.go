@@ -84,8 +84,9 @@
 // (partial, Err is the first *SyntaxError); failing that, string literals
 // are still collected from the token stream. Work is linear in the input
 // apart from a bounded number of reparses, tree walks are depth-limited,
-// and Strings and Dialogs are size-capped. Large JSON literals assigned in
-// a script (page state, configuration) are not parsed into nodes: the
+// and Strings and Dialogs are size-capped. Large JSON literals (also as
+// JavaScript writes them: identifier keys, single quotes) assigned in a
+// script (page state, configuration) are not parsed into nodes: the
 // script is analysed with each cut out, its prose read off the literal's
 // strings, and the result is the one the whole script gives (see data.go).
 package jsscan

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
@@ -174,10 +175,17 @@ func Analyze(src []byte) Result {
 	return analyze(src, false, "", false, false)
 }
 
-// AnalyzeString is Analyze for a script held in a string. The script is
-// copied once, into the parser's input, where Analyze copies it too.
+// AnalyzeString is Analyze for a script held in a string. As Analyze, it
+// reads the script in place and copies it only into the parser's input.
 func AnalyzeString(src string) Result {
-	return analyzeCopy(src, "", false, false)
+	return analyze(stringBytes(src), false, "", false, false)
+}
+
+// stringBytes returns the bytes of s without copying them. They must not
+// be written to: analyze, given them as not owned, copies before it
+// writes.
+func stringBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // AnalyzeHandler analyses the body of an inline event-handler attribute

@@ -469,8 +469,9 @@ func TestDeepNesting(t *testing.T) {
 	}
 }
 
-func FuzzAnalyze(f *testing.F) {
-	seeds := []string{
+// analyzeSeeds are the seed scripts of the fuzz tests of Analyze.
+func analyzeSeeds() []string {
+	return []string{
 		`for (;;) alert("x")`,
 		`window.onbeforeunload = function(){ return "stay" }`,
 		`document.oncontextmenu = function(){ return !1 }`,
@@ -484,7 +485,10 @@ func FuzzAnalyze(f *testing.F) {
 		`"\u{1F600}\uD83D\x41\`,
 		"<!-- \nalert(1)\n-->",
 	}
-	for _, s := range seeds {
+}
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range analyzeSeeds() {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {

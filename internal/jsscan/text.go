@@ -48,85 +48,105 @@ func templateText(raw []byte) string {
 	return unescapeJS(raw)
 }
 
-// unescapeJS decodes JavaScript escape sequences.
+// unescapeJS decodes JavaScript escape sequences. \u escapes are UTF-16
+// code units: a surrogate pair makes one character, a lone surrogate
+// U+FFFD (as utf16.Decode reads them).
 func unescapeJS(s []byte) string {
-	if bytes.IndexByte(s, '\\') < 0 {
+	i := bytes.IndexByte(s, '\\')
+	if i < 0 {
 		return string(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	var pending []uint16 // UTF-16 code units from \u escapes, to pair surrogates
+	b.Write(s[:i])
+	var high rune // a pending high surrogate from a \u escape, or 0
 	flush := func() {
-		if len(pending) > 0 {
-			b.WriteString(string(utf16.Decode(pending)))
-			pending = pending[:0]
+		if high != 0 {
+			b.WriteRune(utf8.RuneError)
+			high = 0
 		}
 	}
-	for i := 0; i < len(s); i++ {
+	for i < len(s) {
 		c := s[i]
-		if c != '\\' || i+1 == len(s) {
+		if c != '\\' {
+			j := bytes.IndexByte(s[i:], '\\')
+			if j < 0 {
+				j = len(s) - i
+			}
+			flush()
+			b.Write(s[i : i+j])
+			i += j
+			continue
+		}
+		if i+1 == len(s) {
 			flush()
 			b.WriteByte(c)
-			continue
+			break
 		}
 		i++
 		c = s[i]
+		if c == 'u' && !(i+1 < len(s) && s[i+1] == '{') {
+			if r, ok := hexVal(s[i+1:], 4); ok {
+				i += 5
+				switch u := rune(r); {
+				case high != 0 && u >= 0xDC00 && u < 0xE000:
+					b.WriteRune(utf16.DecodeRune(high, u))
+					high = 0
+				case u >= 0xD800 && u < 0xDC00:
+					flush()
+					high = u
+				case u >= 0xDC00 && u < 0xE000:
+					flush()
+					b.WriteRune(utf8.RuneError)
+				default:
+					flush()
+					b.WriteRune(u)
+				}
+				continue
+			}
+		}
+		flush()
 		switch c {
 		case 'n':
-			flush()
 			b.WriteByte('\n')
 		case 't':
-			flush()
 			b.WriteByte('\t')
 		case 'r':
-			flush()
 			b.WriteByte('\r')
 		case 'b', 'f', 'v':
-			flush()
 			b.WriteByte(' ')
 		case '0':
-			flush()
 			b.WriteByte(0)
 		case '\n':
-			flush() // line continuation
+			// line continuation
 		case '\r':
-			flush()
 			if i+1 < len(s) && s[i+1] == '\n' {
 				i++
 			}
 		case 'x':
 			if r, ok := hexVal(s[i+1:], 2); ok {
-				flush()
 				b.WriteRune(rune(r))
 				i += 2
 			} else {
-				flush()
 				b.WriteByte('x')
 			}
 		case 'u':
+			// \u{...}, or \u not followed by four hex digits
 			if i+1 < len(s) && s[i+1] == '{' {
 				end := bytes.IndexByte(s[i+1:], '}')
 				if end > 1 && end <= 8 {
 					if r, ok := hexVal(s[i+2:i+1+end], end-1); ok && r <= unicode.MaxRune {
-						flush()
 						b.WriteRune(rune(r))
-						i += 1 + end
+						i += end + 2
 						continue
 					}
 				}
-				flush()
-				b.WriteByte('u')
-			} else if r, ok := hexVal(s[i+1:], 4); ok {
-				pending = append(pending, uint16(r))
-				i += 4
-			} else {
-				flush()
-				b.WriteByte('u')
 			}
+			b.WriteByte('u')
 		default:
-			flush()
 			b.WriteByte(c)
 		}
+		i++
 	}
 	flush()
 	return b.String()
@@ -163,6 +183,7 @@ type textCollector struct {
 	stringBytes  int
 	seenDialogs  map[string]struct{}
 	seenStrings  map[string]struct{}
+	seenRaw      map[string]struct{} // literals addLiteral has read: views of the analysed source
 	stringsFull  bool
 	dialogsFull  bool
 	maxStrings   int
@@ -209,15 +230,34 @@ func proseLiteral(raw []byte) bool {
 }
 
 // addLiteral records the value of a string literal (raw, quotes
-// included) when it reads as prose.
+// included) when it reads as prose. A literal without escapes is read
+// in place, and copied only when it is kept. A literal read before is
+// not read again: it was kept then, and is now a duplicate, or it was
+// not, and the reasons (its text, or Strings being full) still hold.
+// raw must not change while t is in use.
 func (t *textCollector) addLiteral(raw []byte) {
-	if !t.stringsFull && proseLiteral(raw) {
-		t.addString(unquote(raw))
+	if t.stringsFull || !proseLiteral(raw) {
+		return
 	}
+	if _, ok := t.seenRaw[view(raw)]; ok {
+		return
+	}
+	put(&t.seenRaw, view(raw), struct{}{})
+	if in, plain := plainLiteral(raw); plain {
+		t.add(view(in), true)
+		return
+	}
+	t.add(unquote(raw), false)
 }
 
 // addString records a string literal's value when it reads as prose.
 func (t *textCollector) addString(s string) {
+	t.add(s, false)
+}
+
+// add is addString for s, which is borrowed when it is a view of bytes
+// that the result must not hold.
+func (t *textCollector) add(s string, borrowed bool) {
 	if t.stringsFull || len(s) < minProseBytes || !maybeProse(s) {
 		return
 	}
@@ -231,6 +271,9 @@ func (t *textCollector) addString(s string) {
 	if t.stringBytes+len(s) > t.maxStrings {
 		t.stringsFull = true
 		return
+	}
+	if borrowed {
+		s = strings.Clone(s)
 	}
 	put(&t.seenStrings, s, struct{}{})
 	t.strings = append(t.strings, s)
@@ -273,14 +316,20 @@ func collapse(s string) string {
 		n, isSpace := charAt(s, i)
 		if isSpace {
 			space = true
-		} else {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteString(s[i : i+n])
+			i += n
+			continue
 		}
-		i += n
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		// The run of ASCII characters other than white space from here.
+		j := i + n
+		for j < len(s) && s[j] < utf8.RuneSelf && !asciiSpace[s[j]] {
+			j++
+		}
+		b.WriteString(s[i:j])
+		i = j
 	}
 	return b.String()
 }
@@ -289,11 +338,14 @@ func collapse(s string) string {
 // byte) and whether it is white space, as strings.Fields tells them.
 func charAt(s string, i int) (n int, space bool) {
 	if c := s[i]; c < utf8.RuneSelf {
-		return 1, unicode.IsSpace(rune(c))
+		return 1, asciiSpace[c]
 	}
 	r, n := utf8.DecodeRuneInString(s[i:])
 	return n, unicode.IsSpace(r)
 }
+
+// asciiSpace marks the ASCII characters unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // codePunct marks the bytes that make a word look like code to looksProse.
 var codePunct = func() (t [256]bool) {
@@ -339,18 +391,27 @@ func collapsed(s string) bool {
 func stripTags(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	in := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '<' && i+1 < len(s) && (isASCIILetter(s[i+1]) || s[i+1] == '/' || s[i+1] == '!'):
-			in = true
-		case c == '>' && in:
-			in = false
-			b.WriteByte(' ')
-		case !in:
-			b.WriteByte(c)
+	for i := 0; i < len(s); {
+		// Outside a tag: copy up to the next '<' that opens one.
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			b.WriteString(s[i:])
+			break
 		}
+		k := i + j
+		if !(k+1 < len(s) && (isASCIILetter(s[k+1]) || s[k+1] == '/' || s[k+1] == '!')) {
+			b.WriteString(s[i : k+1])
+			i = k + 1
+			continue
+		}
+		b.WriteString(s[i:k])
+		// Inside the tag: skip to its '>'.
+		e := strings.IndexByte(s[k+1:], '>')
+		if e < 0 {
+			break
+		}
+		b.WriteByte(' ')
+		i = k + 1 + e + 1
 	}
 	return b.String()
 }
@@ -375,16 +436,20 @@ func truncate(s string, max int) string {
 // spaces), and not an identifier list, URL, CSS or code.
 func looksProse(s string) bool {
 	var runes, letters, spaces, wide int
-	for _, r := range s {
+	for i := 0; i < len(s); {
 		runes++
-		switch {
-		case r == ' ':
-			spaces++
-		case r < utf8.RuneSelf:
-			if isASCIILetter(byte(r)) {
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			if c == ' ' {
+				spaces++
+			} else if isASCIILetter(c) {
 				letters++
 			}
-		case unicode.IsLetter(r):
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if unicode.IsLetter(r) {
 			letters++
 			if r >= 0x0E00 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai) {
 				wide++
@@ -412,7 +477,12 @@ func looksProse(s string) bool {
 	inWord, code := false, false
 	for i := 0; i < len(s); {
 		c := s[i]
-		n, isSpace := charAt(s, i)
+		n, isSpace := 1, false
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace[c]
+		} else {
+			n, isSpace = charAt(s, i)
+		}
 		switch {
 		case isSpace:
 			if inWord && code {
