@@ -286,24 +286,37 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	}
 	depth := make([]uint8, nd)
 
-	// Transitions by BFS index, failure links, suffix outputs. A node with
-	// children outside the dense part ("sparse", as every node below it)
-	// goes on in the trie walk.
-	// Row-major by BFS index (class c of state i at i*stride+c), so that a
-	// state's row starts as one copy of its failure state's; the scan's
-	// column-major table is written from it below, renumbered.
-	rows := make([]uint16, nd*stride)
+	// Failure links and suffix outputs by BFS index, and the dense edges by
+	// class. A node with children outside the dense part ("sparse", as
+	// every node below it) goes on in the trie walk. The failure state of
+	// a child on byte b is where b leads from its parent's failure state:
+	// that state's child on b, or if it has none, where b leads from its
+	// own failure state, down to the root (each byte on a dense edge has a
+	// class of its own, so bytes and classes lead alike).
 	fail := make([]int32, nd)
 	hasOut := make([]bool, nd)
 	dict := make([]int32, nd)     // BFS index of next state with an entry on the suffix chain
 	sparse := make([]bool, nd)    // has a sparse child
 	contDict := make([]int32, nd) // BFS index of next state with a sparse child on the suffix chain
+	type edge struct{ from, to int32 }
+	edges := make([][]edge, stride) // per class, in BFS order of from
+	var rootNext [256]int32
+	step := func(f int32, b byte) int32 {
+		for f != 0 {
+			for c := a.nodes[bfs[f]].first; c != none && a.nodes[c].b <= b; c = a.nodes[c].next {
+				if a.nodes[c].b == b && dense[c] != none {
+					return dense[c]
+				}
+			}
+			f = fail[f]
+		}
+		return rootNext[b]
+	}
 	for i, u := range bfs {
 		if i == 0 {
 			dict[0], contDict[0] = none, none
 		} else {
 			f := fail[i]
-			copy(rows[i*stride:(i+1)*stride], rows[int(f)*stride:])
 			hasOut[i] = hasOut[f] || a.nodes[bfs[f]].entry != none
 			if a.nodes[bfs[f]].entry != none {
 				dict[i] = f
@@ -325,14 +338,16 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 				sparse[i] = true
 				continue
 			}
-			cls := int(classes[a.tByte[c]])
+			b := a.tByte[c]
 			if i == 0 {
 				fail[ci] = 0
+				rootNext[b] = ci
 			} else {
-				fail[ci] = int32(rows[int(fail[i])*stride+cls])
+				fail[ci] = step(fail[i], b)
 			}
 			depth[ci] = depth[i] + 1
-			rows[i*stride+cls] = uint16(ci)
+			cls := classes[b]
+			edges[cls] = append(edges[cls], edge{int32(i), ci})
 		}
 	}
 
@@ -397,14 +412,30 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		return int32(perm[i] - a.special)
 	}
-	// The column-major table in state order: state st's entry of class c
-	// is at c*nd+st and names the state of its target.
+	// The column-major table, column by column, in state order: in BFS
+	// order, state i's entry is its edge's target, or else its failure
+	// state's entry, which BFS order has set. A column stays in the cache
+	// while it is written.
 	trans := make([]uint16, nd*stride)
-	for st, i := range byProb {
-		at := st
-		for _, t := range rows[int(i)*stride : (int(i)+1)*stride] {
-			trans[at] = uint16(perm[t])
-			at += nd
+	failSt := make([]uint32, nd) // the state of i's failure state
+	for i, f := range fail {
+		failSt[i] = perm[f]
+	}
+	for c := range stride {
+		es := edges[c]
+		col := trans[c*nd : (c+1)*nd]
+		col[0] = 0 // the root, on a byte that starts no string
+		if len(es) > 0 && es[0].from == 0 {
+			col[0] = uint16(perm[es[0].to])
+			es = es[1:]
+		}
+		for i := 1; i < nd; i++ {
+			if len(es) > 0 && es[0].from == int32(i) {
+				col[perm[i]] = uint16(perm[es[0].to])
+				es = es[1:]
+			} else {
+				col[perm[i]] = col[failSt[i]]
+			}
 		}
 	}
 	maxDepth := 0
