@@ -31,7 +31,7 @@
 //
 // Compile builds one Aho-Corasick automaton, a dense DFA over byte classes
 // (with the strings' rarer tails, when the table would outgrow its budget
-// or the 65,536 states of 16-bit entries, and below depth 12, left to a
+// or the 65,536 states of 16-bit entries, and below depth 20, left to a
 // walk of the trie), holding every literal and, for every regex, a set of
 // required literals ("atoms") found by walking its regexp/syntax tree:
 // every match contains one of them at a place the regex fixes (atoms.go).
