@@ -301,7 +301,7 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	type edge struct{ from, to int32 }
 	edges := make([][]edge, stride) // per class, in BFS order of from
 	var rootNext [256]int32
-	step := func(f int32, b byte) int32 {
+	step := func(f int32, b byte) int32 { // siblings are in byte order
 		for f != 0 {
 			for c := a.nodes[bfs[f]].first; c != none && a.nodes[c].b <= b; c = a.nodes[c].next {
 				if a.nodes[c].b == b && dense[c] != none {

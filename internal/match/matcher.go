@@ -98,9 +98,9 @@ type screen struct {
 	followAt     int
 	followSpaces int
 	followBefore byteSet
-	// followLook is 1 for the bytes that followed looks at and 0 for those
-	// it steps over: of followBefore, neither a first byte of follow nor
-	// white space.
+	// followLook is 0 for the bytes followed steps over (in followBefore,
+	// and neither white space nor a first byte of follow) and 1 for the
+	// others; nil when there is no follow set.
 	followLook *[256]uint8
 	spaces     int // see reShape
 }
@@ -124,8 +124,9 @@ type config struct {
 // of the rules' own words: on shuffled rule words, a cut at 20 instead of
 // 12 took 11% fewer instructions and 5% fewer cache misses, as their long
 // words and phrases stay in the table instead of the trie walk, for the
-// same on the corpus and about 20 ms more compile time (the rules' table
-// grows from 18,000 states to 39,000). The streams overlap by 19 bytes
+// same on the corpus and about 25 ms more compile time (the rules' table
+// grows from 18,000 states to 39,000; BenchmarkCompile/rules, medians of
+// five interleaved runs, 65 against 92 ms on a slow host). The streams overlap by 19 bytes
 // only, so texts from 128 bytes up (a short creative's) are scanned as
 // streams, three times as fast as one stream.
 func defaultConfig() config {
@@ -180,77 +181,56 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 
 	// Regexes that spell a few strings, or are alternations at the top,
 	// become unions of literal groups and branch regexes (union.go); the
-	// others stay whole. All are parsed once here for what follows.
-	var trees []*syntax.Regexp
-	var exprIDs []int     // per kept regex, a pattern ID for errors
-	var unionPats [][]int // per union, its pattern IDs
-	var unionOf []int32   // per kept regex, its union or none
-	keep := 0
+	// others stay whole. The branch regexes are numbered after the whole
+	// ones. All are parsed once here for what follows.
+	type regexSrc struct {
+		expr string // "" for a branch: lazyRegexp prints tree if needed
+		tree *syntax.Regexp
+		id   int   // a pattern ID for errors
+		pats []int // the pattern IDs it reports: none for a branch
+		in   unionRef
+	}
+	var whole, branches []regexSrc
 	for r, expr := range exprs {
 		tree, err := syntax.Parse(expr, syntax.Perl)
 		if err != nil {
 			return nil, fmt.Errorf("pattern %d: %w", rePats[r][0], err)
 		}
 		tree = tree.Simplify()
-		branches := splitUnion(tree)
-		if branches == nil {
-			exprs[keep], rePats[keep] = expr, rePats[r]
-			trees, exprIDs, unionOf = append(trees, tree), append(exprIDs, rePats[r][0]), append(unionOf, none)
-			keep++
+		parts := topBranches(tree)
+		strs := make([][]string, len(parts)) // nil: not a few strings
+		for i, b := range parts {
+			strs[i], _ = finiteStrings(b)
+		}
+		if len(parts) == 1 && strs[0] == nil {
+			whole = append(whole, regexSrc{expr: expr, tree: tree, id: rePats[r][0], pats: rePats[r], in: unionRef{none, none}})
 			continue
 		}
-		u := union{}
 		x := int32(len(m.unions))
-		for _, b := range branches {
-			if ss, ok := finiteStrings(b); ok {
-				for _, s := range ss {
-					u.parts = append(u.parts, part{group: int32(groupOf(litKey{s, false})), re: none})
-				}
-				continue
+		u := union{ids: m.addIDs(rePats[r])}
+		for i, b := range parts {
+			for _, s := range strs[i] {
+				u.parts = append(u.parts, part{group: int32(groupOf(litKey{s, false})), re: none})
 			}
-			// A branch regex: kept after the whole ones, below.
-			u.parts = append(u.parts, part{group: none, re: int32(len(trees))})
-			trees, exprIDs, unionOf = append(trees, b), append(exprIDs, rePats[r][0]), append(unionOf, x)
+			if strs[i] == nil {
+				in := unionRef{union: x, part: int32(len(u.parts))}
+				u.parts = append(u.parts, part{group: none, re: int32(len(branches))}) // + len(whole), below
+				branches = append(branches, regexSrc{tree: b, id: rePats[r][0], in: in})
+			}
 		}
 		m.unions = append(m.unions, u)
-		unionPats = append(unionPats, rePats[r])
 	}
-	// The branch regexes follow the whole ones: number them so, and give
-	// them their expression and no pattern IDs of their own.
-	nWhole := keep
-	exprs, rePats = exprs[:keep], rePats[:keep]
-	order := make([]int, 0, len(trees)) // kept regex -> index in trees
-	for i := range trees {
-		if unionOf[i] == none {
-			order = append(order, i)
-		}
-	}
-	at := make([]int32, len(trees)) // index in trees -> regex number
-	for i := range trees {
-		if unionOf[i] != none {
-			at[i] = int32(len(order))
-			order = append(order, i)
-			exprs = append(exprs, "")
-			rePats = append(rePats, nil)
-		}
-	}
-	for i := range order[:nWhole] {
-		at[order[i]] = int32(i)
-	}
+	srcs := slices.Concat(whole, branches)
 	for x := range m.unions {
-		for j, pt := range m.unions[x].parts {
-			if pt.re != none {
-				m.unions[x].parts[j].re = at[pt.re]
+		for j := range m.unions[x].parts {
+			if pt := &m.unions[x].parts[j]; pt.re != none {
+				pt.re += int32(len(whole))
 			}
 		}
 	}
-	trees, exprIDs, unionOf = permute(trees, order), permute(exprIDs, order), permute(unionOf, order)
-	m.reUnion = make([]unionRef, len(unionOf))
-	for r, x := range unionOf {
-		m.reUnion[r] = unionRef{union: x, part: none}
-		if x != none {
-			m.reUnion[r].part = int32(slices.IndexFunc(m.unions[x].parts, func(pt part) bool { return pt.re == int32(r) }))
-		}
+	m.reUnion = make([]unionRef, len(srcs))
+	for r, src := range srcs {
+		m.reUnion[r] = src.in
 	}
 
 	// Entries: distinct strings of the automaton.
@@ -278,7 +258,6 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	}
 	m.groupUnions = make([][]unionRef, len(litPats))
 	for x := range m.unions {
-		m.unions[x].ids = m.addIDs(unionPats[x])
 		for j, pt := range m.unions[x].parts {
 			if pt.group == none {
 				continue
@@ -291,14 +270,14 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	}
 
 	// Regexes.
-	m.res = make([]reInfo, len(exprs))
-	atoms := make([][]string, len(exprs))
-	branchScr := make([]map[string]int32, len(exprs)) // atom -> screen, per regex
-	for r, expr := range exprs {
-		id, tree := exprIDs[r], trees[r]
+	m.res = make([]reInfo, len(srcs))
+	atoms := make([][]string, len(srcs))
+	branchScr := make([]map[string]int32, len(srcs)) // atom -> screen, per regex
+	for r, src := range srcs {
+		tree := src.tree
 		prog, err := syntax.Compile(tree)
 		if err != nil {
-			return nil, fmt.Errorf("pattern %d: %w", id, err)
+			return nil, fmt.Errorf("pattern %d: %w", src.id, err)
 		}
 		sh := analyzeRegex(tree)
 		prefix, _ := prog.Prefix()
@@ -308,13 +287,13 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			prog:     prog,
 			ascii:    asciiSets(prog),
 			runs:     literalRuns(prog),
-			std:      lazyRegexp(expr, tree),
+			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,
 			never:    cond == ^syntax.EmptyOp(0),
 			minInput: goMinInputLen(tree),
 			maxLen:   sh.maxLen,
-			ids:      m.addIDs(rePats[r]),
+			ids:      m.addIDs(src.pats),
 		}
 		branchScr[r] = m.branchScreens(tree, sh.atoms)
 		atoms[r] = sh.atoms

@@ -46,29 +46,17 @@ type unionMatch struct {
 	start, end int
 }
 
-// splitUnion returns the branches of re, a simplified regex, if it is to
-// be matched as a union (a single branch when it spells a few strings
-// only), or nil.
-func splitUnion(re *syntax.Regexp) []*syntax.Regexp {
-	if _, ok := finiteStrings(re); ok {
-		return []*syntax.Regexp{re}
+// topBranches returns the branches of re, a simplified regex, if it is an
+// alternation at the top (inside captures), or else re alone.
+func topBranches(re *syntax.Regexp) []*syntax.Regexp {
+	top := re
+	for top.Op == syntax.OpCapture {
+		top = top.Sub[0]
 	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
+	if top.Op == syntax.OpAlternate {
+		return top.Sub
 	}
-	if re.Op != syntax.OpAlternate {
-		return nil
-	}
-	return re.Sub
-}
-
-// permute returns xs in the given order of its indices.
-func permute[T any](xs []T, order []int) []T {
-	out := make([]T, len(order))
-	for i, j := range order {
-		out[i] = xs[j]
-	}
-	return out
+	return []*syntax.Regexp{re}
 }
 
 // finiteStrings returns the strings that re, a simplified regex, matches,
