@@ -333,6 +333,12 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 		li.bytes.addRange(0x80, 0xFF)
 		return li
 	}
+	if !fold && li.maxLen <= maxSetStrLen {
+		// One variant per rune: the literal itself, as crossAll would
+		// spell it without its string per prefix.
+		li.exact, li.exactOK = []string{string(runes)}, true
+		return finish(li)
+	}
 	if set, ok := crossAll(variants); ok {
 		li.exact, li.exactOK = set, true
 		return finish(li)
@@ -681,6 +687,12 @@ func addOff(a, b int) int {
 func crossSets(a, b []string) ([]string, bool) {
 	if len(a)*len(b) > maxSetSize {
 		return nil, false
+	}
+	if len(a) == 1 && len(b) == 1 {
+		if len(a[0])+len(b[0]) > maxSetStrLen {
+			return nil, false
+		}
+		return []string{a[0] + b[0]}, true
 	}
 	out := make([]string, 0, len(a)*len(b))
 	for _, x := range a {
