@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -333,12 +334,6 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 		li.bytes.addRange(0x80, 0xFF)
 		return li
 	}
-	if !fold && li.maxLen <= maxSetStrLen {
-		// One variant per rune: the literal itself, as crossAll would
-		// spell it without its string per prefix.
-		li.exact, li.exactOK = []string{string(runes)}, true
-		return finish(li)
-	}
 	if set, ok := crossAll(variants); ok {
 		li.exact, li.exactOK = set, true
 		return finish(li)
@@ -370,6 +365,23 @@ func analyzeLiteral(runes []rune, fold bool) litInfo {
 }
 
 func crossAll(sets [][]string) ([]string, bool) {
+	if !slices.ContainsFunc(sets, func(s []string) bool { return len(s) != 1 }) {
+		// One string each (a literal without case folding): their
+		// concatenation, without a string per prefix on the way.
+		n := 0
+		for _, s := range sets {
+			n += len(s[0])
+		}
+		if n > maxSetStrLen {
+			return nil, false
+		}
+		var b strings.Builder
+		b.Grow(n)
+		for _, s := range sets {
+			b.WriteString(s[0])
+		}
+		return []string{b.String()}, true
+	}
 	out := []string{""}
 	for _, s := range sets {
 		var ok bool

@@ -411,10 +411,10 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		return int32(perm[i] - a.special)
 	}
-	a.trans = fillTable(nd, stride, fail, edges, perm)
+	trans := fillTable(nd, stride, fail, edges, perm)
 	maxDepth := 0
 	a.states = nd
-	trans := a.trans
+	a.trans = trans
 	for b := range a.col {
 		a.col[b] = uint32(classes[b]) * uint32(nd)
 		a.colAddr[b] = uintptr(unsafe.Pointer(&trans[a.col[b]]))
@@ -474,24 +474,22 @@ func fillTable(nd, stride int, fail []int32, edges [][]edge, perm []uint32) []ui
 		kids[next[f]] = int32(i)
 		next[f]++
 	}
-	// Preorder: pre[i] is BFS index i's place, and the place j holds BFS
-	// index at[j], state st[j], whose subtree takes the places j to
-	// j+size[j]-1.
+	// Preorder: pre[i] is BFS index i's place, and the place j holds
+	// state st[j], whose subtree takes the places j to j+size[j]-1.
 	pre := make([]int32, nd)
-	at := make([]int32, nd)
 	st := make([]uint32, nd)
 	size := make([]int32, nd)
 	stack := []int32{0}
 	for j := int32(0); len(stack) > 0; j++ {
 		u := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		pre[u], at[j], st[j], size[j] = j, u, perm[u], 1
+		pre[u], st[j], size[j] = j, perm[u], 1
 		for k := first[u+1] - 1; k >= first[u]; k-- {
 			stack = append(stack, kids[k])
 		}
 	}
-	for j := nd - 1; j > 0; j-- { // a subtree's places follow its root's
-		size[pre[fail[at[j]]]] += size[j]
+	for i := nd - 1; i > 0; i-- { // failure states come first in BFS order
+		size[pre[fail[i]]] += size[pre[i]]
 	}
 
 	trans := make([]uint16, nd*stride)

@@ -124,11 +124,11 @@ type config struct {
 // of the rules' own words: on shuffled rule words, a cut at 20 instead of
 // 12 took 11% fewer instructions and 5% fewer cache misses, as their long
 // words and phrases stay in the table instead of the trie walk, for the
-// same on the corpus and about 25 ms more compile time (the rules' table
+// same on the corpus and about 15 ms more compile time (the rules' table
 // grows from 18,000 states to 39,000; BenchmarkCompile/rules, medians of
-// five interleaved runs, 65 against 92 ms on a slow host). The streams overlap by 19 bytes
-// only, so texts from 128 bytes up (a short creative's) are scanned as
-// streams, three times as fast as one stream.
+// six interleaved runs of 20 compiles, 43 against 58 ms). The streams
+// overlap by 19 bytes only, so texts from 128 bytes up (a short
+// creative's) are scanned as streams, three times as fast as one stream.
 func defaultConfig() config {
 	return config{denseBudget: 16 << 20, maxCut: 20, minStreamText: 128}
 }

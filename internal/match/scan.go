@@ -665,7 +665,9 @@ func (ri *screen) firstFits(c byte) bool { return !ri.useFirst || ri.first.has(c
 
 // runBack returns where the earliest match whose atom starts at y could
 // start, no earlier than floor: the match holds only bytes of before ahead
-// of its atom, and at most spaces runs of white space.
+// of its atom, and at most spaces runs of white space. headed steps back
+// the same way, with the step written out: a shared step function does not
+// inline, and both loops run on every atom hit.
 func (ri *screen) runBack(text []byte, y, floor int) int {
 	lo, spaces := y, 0
 	for lo > floor && ri.before.has(text[lo-1]) {
