@@ -24,7 +24,9 @@
 // how hard the input is in itself. Each input's timed passes alternate
 // with passes over the corpus text (MeasureAlternating), each after an
 // untimed pass of its own, so that the ratio is taken on the same machine
-// state for both.
+// state for both; and, the same way (MeasurePair), with passes of the rule
+// set's own matcher over the corpus text, since the pathological regexes
+// slow the corpus too.
 //
 // MeasurePipeline times the static pipeline (scan.ScanContent on each
 // page's HTML, without the network) against parsing alone with

@@ -107,8 +107,14 @@ func Measure(e Engine, texts [][]byte, passes int) Speed {
 // untimed one over the same input, so that neither is timed with the
 // caches still holding the other's working set.
 func MeasureAlternating(e Engine, a, b [][]byte, passes int) (Speed, Speed) {
-	sa, passA := prepare(e, a, passes)
-	sb, passB := prepare(e, b, passes)
+	return MeasurePair(e, a, e, b, passes)
+}
+
+// MeasurePair is MeasureAlternating of engine ea over a and engine eb over
+// b: how two engines compare on the same machine state.
+func MeasurePair(ea Engine, a [][]byte, eb Engine, b [][]byte, passes int) (Speed, Speed) {
+	sa, passA := prepare(ea, a, passes)
+	sb, passB := prepare(eb, b, passes)
 	gc()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
