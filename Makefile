@@ -130,3 +130,9 @@ bench-match: ## Matcher vs regexp vs Hyperscan (when libhs is installed) on one 
 		echo "bench-match: libhs not installed (apt-get install libhyperscan-dev): no Hyperscan figures"; \
 		GOMAXPROCS=1 $(GO) run ./internal/matchbench/cmd/benchmatch -corpus "$$corpus" $(BENCH_MATCH_FLAGS); \
 	fi
+
+.PHONY: bench-match-cost
+bench-match-cost: ## The matcher's cost per byte on the corpus and the adversarial inputs by cachegrind's counts (needs valgrind): a load-independent A/B of two builds; BENCH_MATCH_COST_FLAGS=.
+	@command -v valgrind >/dev/null || { echo "bench-match-cost: valgrind is not installed (apt-get install valgrind)"; exit 1; }
+	@corpus=$(SHARED_CORPUS); [ -f "$$corpus/MANIFEST.tsv" ] || { echo "bench-match-cost: $$corpus/MANIFEST.tsv not found; using corpus/"; corpus=corpus; }; \
+	$(GO) build -o $(BIN)/matchcost ./internal/matchbench/cmd/matchcost && $(BIN)/matchcost -corpus "$$corpus" $(BENCH_MATCH_COST_FLAGS)
