@@ -35,6 +35,9 @@
 //
 // Throughput is the median of several timed passes over the whole input in
 // one goroutine; run the command with GOMAXPROCS=1 (as make bench-match
-// does) for one core. The package does not tune or change the matcher; it
-// only measures it.
+// does) for one core. On a shared host timings drift with the load, so
+// command matchcost (make bench-match-cost) also counts the matcher under
+// cachegrind: ParseCachegrind reads the counts, CacheCounts.Cost weighs
+// them. The package does not tune or change the matcher; it only measures
+// it.
 package matchbench
