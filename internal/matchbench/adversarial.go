@@ -19,6 +19,12 @@ var Pathological = []string{
 	`[a-z0-9]{2,}@[a-z0-9]{2,}\.(?:com|net)`,
 }
 
+// AdversarialFor is Adversarial at the sizes make bench-match uses for a
+// corpus text of n bytes: inputs as large, up to 512 KB, in pages of 16 KB.
+func AdversarialFor(ps []match.Pattern, n int64, seed uint64) ([]match.Pattern, []AdversarialInput) {
+	return Adversarial(ps, int(min(n, 512<<10)), 16<<10, seed)
+}
+
 // AdversarialInput is one input built to be slow for a matcher.
 type AdversarialInput struct {
 	Name  string

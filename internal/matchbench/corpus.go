@@ -3,6 +3,7 @@ package matchbench
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -10,6 +11,16 @@ import (
 	"github.com/scamscope/scamscope/internal/extract"
 	"github.com/scamscope/scamscope/internal/rules"
 )
+
+// DefaultCorpusDir is the corpus the commands read when not told: the
+// shared one (../shared/corpus) when it is there, else the repository's.
+func DefaultCorpusDir() string {
+	shared := filepath.Join("..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(shared, "MANIFEST.tsv")); err == nil {
+		return shared
+	}
+	return "corpus"
+}
 
 // Page is one corpus page: its markup and its matching text.
 type Page struct {

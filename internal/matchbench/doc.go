@@ -21,12 +21,11 @@
 // throughput on each against the corpus text, after checking it against
 // the regexp baseline on them too, and Hyperscan's beside it when the
 // build has it: how far an input slows the fastest engine there is says
-// how hard the input is in itself. Each input's timed passes alternate
-// with passes over the corpus text (MeasureAlternating), each after an
-// untimed pass of its own, so that the ratio is taken on the same machine
-// state for both; and, the same way (MeasurePair), with passes of the rule
-// set's own matcher over the corpus text, since the pathological regexes
-// slow the corpus too.
+// how hard the input is in itself. Each input's timed passes take turns
+// (MeasureTurns) with passes over the corpus text by the same matcher and
+// by the rule set's own (the pathological regexes slow the corpus too),
+// each after an untimed pass of its own, so that the ratios are taken on
+// the same machine state.
 //
 // MeasurePipeline times the static pipeline (scan.ScanContent on each
 // page's HTML, without the network) against parsing alone with

@@ -101,32 +101,49 @@ func Measure(e Engine, texts [][]byte, passes int) Speed {
 }
 
 // MeasureAlternating is Measure of e over a and over b, their timed passes
-// taken in turn, so that a change in the machine's speed during the run
-// (another process, a throttled core) slows both alike: it is how the
-// ratio of two inputs' throughputs is taken. Each timed pass follows an
-// untimed one over the same input, so that neither is timed with the
-// caches still holding the other's working set.
+// taken in turn (MeasureTurns): it is how the ratio of two inputs'
+// throughputs is taken.
 func MeasureAlternating(e Engine, a, b [][]byte, passes int) (Speed, Speed) {
 	return MeasurePair(e, a, e, b, passes)
 }
 
-// MeasurePair is MeasureAlternating of engine ea over a and engine eb over
-// b: how two engines compare on the same machine state.
+// MeasurePair is MeasureTurns of engine ea over a and engine eb over b:
+// how two engines compare on the same machine state.
 func MeasurePair(ea Engine, a [][]byte, eb Engine, b [][]byte, passes int) (Speed, Speed) {
-	sa, passA := prepare(ea, a, passes)
-	sb, passB := prepare(eb, b, passes)
+	s := MeasureTurns(passes, Turn{ea, a}, Turn{eb, b})
+	return s[0], s[1]
+}
+
+// A Turn is an engine and the texts it scans in MeasureTurns.
+type Turn struct {
+	Engine Engine
+	Texts  [][]byte
+}
+
+// MeasureTurns is Measure of each turn, their timed passes taken in turn,
+// so that a change in the machine's speed during the run (another process,
+// a throttled core) slows all alike. Each timed pass follows an untimed one
+// of the same turn, so that none is timed with the caches still holding
+// another's working set.
+func MeasureTurns(passes int, turns ...Turn) []Speed {
+	speeds := make([]Speed, len(turns))
+	pass := make([]func(), len(turns))
+	for i, t := range turns {
+		speeds[i], pass[i] = prepare(t.Engine, t.Texts, passes)
+	}
 	gc()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	for i := range sa.Passes {
-		passA()
-		sa.Passes[i] = timed(passA)
-		passB()
-		sb.Passes[i] = timed(passB)
+	for p := range max(passes, 1) {
+		for i := range turns {
+			pass[i]()
+			speeds[i].Passes[p] = timed(pass[i])
+		}
 	}
-	slices.Sort(sa.Passes)
-	slices.Sort(sb.Passes)
-	return sa, sb
+	for i := range speeds {
+		slices.Sort(speeds[i].Passes)
+	}
+	return speeds
 }
 
 // prepare returns the Speed of passes passes of e over texts, with its

@@ -141,8 +141,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 // rules beside it: how much an input slows the fastest engine there is
 // says how hard the input is in itself.
 func runAdversarial(ctx context.Context, cfg Config, w io.Writer, rules Engine, ps []match.Pattern, texts [][]byte, n int64) error {
-	size := int(min(n, 512<<10))
-	aps, inputs := Adversarial(ps, size, 16<<10, cfg.Seed)
+	aps, inputs := AdversarialFor(ps, n, cfg.Seed)
 	proj, err := NewProject(aps)
 	if err != nil {
 		return err
@@ -177,8 +176,8 @@ func runAdversarial(ctx context.Context, cfg Config, w io.Writer, rules Engine, 
 			listDiffs(w, diffs, aps, cfg.ListDiffs)
 			return fmt.Errorf("%w: %s: %d pages", ErrDisagree, in.Name, len(diffs))
 		}
-		sp, ordinary := MeasureAlternating(proj, in.Pages, texts, cfg.Passes)
-		sp2, alone := MeasurePair(proj, in.Pages, rules, texts, cfg.Passes)
+		s := MeasureTurns(cfg.Passes, Turn{proj, in.Pages}, Turn{proj, texts}, Turn{rules, texts})
+		sp, ordinary, alone := s[0], s[1], s[2]
 		theirs := "-\t-\t-"
 		if hs != nil {
 			if diffs, _ := Compare(names, in.Pages, proj, hs); len(diffs) > 0 {
@@ -189,7 +188,7 @@ func runAdversarial(ctx context.Context, cfg Config, w io.Writer, rules Engine, 
 			theirs = fmt.Sprintf("%s\t%s\t%.2fx", mbps(hp.MBps()), mbps(hc.MBps()), hp.MBps()/hc.MBps())
 		}
 		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%s\t%.2fx\t%s\t%.2fx\t%s\t\n", in.Name, float64(sp.Bytes)/1e6, mbps(sp.MBps()), mbps(ordinary.MBps()), sp.MBps()/ordinary.MBps(),
-			mbps(alone.MBps()), sp2.MBps()/alone.MBps(), theirs)
+			mbps(alone.MBps()), sp.MBps()/alone.MBps(), theirs)
 	}
 	return tw.Flush()
 }

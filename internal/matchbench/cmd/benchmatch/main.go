@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -46,10 +45,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	cfg.CorpusDir = *dir
 	if cfg.CorpusDir == "" {
-		cfg.CorpusDir = "corpus"
-		if _, err := os.Stat(filepath.Join("..", "shared", "corpus", "MANIFEST.tsv")); err == nil {
-			cfg.CorpusDir = filepath.Join("..", "shared", "corpus")
-		}
+		cfg.CorpusDir = matchbench.DefaultCorpusDir()
 	}
 	cfg.Scale = nil
 	for f := range strings.SplitSeq(*scale, ",") {

@@ -85,10 +85,7 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 		return scan(cfg.runFile, cfg.runPasses)
 	}
 	if cfg.dir == "" {
-		cfg.dir = "corpus"
-		if _, err := os.Stat(filepath.Join("..", "shared", "corpus", "MANIFEST.tsv")); err == nil {
-			cfg.dir = filepath.Join("..", "shared", "corpus")
-		}
+		cfg.dir = matchbench.DefaultCorpusDir()
 	}
 	if _, err := exec.LookPath(cfg.valgrind); err != nil {
 		return fmt.Errorf("%w (apt-get install valgrind)", err)
@@ -125,7 +122,7 @@ func load(cfg config) ([]match.Pattern, []input, error) {
 	}
 	texts, n := matchbench.Texts(pages)
 	ps := set.Patterns()
-	aps, adv := matchbench.Adversarial(ps, int(min(n, 512<<10)), 16<<10, 1)
+	aps, adv := matchbench.AdversarialFor(ps, n, 1)
 	if cfg.set == "adversarial" {
 		ps = aps
 	}
