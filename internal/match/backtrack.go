@@ -128,20 +128,81 @@ func step(text []byte, pos int) (rune, int) {
 	return endOfText, 0
 }
 
-// asciiSets returns, for every InstRune of prog, the ASCII runes it
-// matches, as a 128-bit set: most text is ASCII, and a bit test is cheaper
-// than Inst.MatchRune.
-func asciiSets(prog *syntax.Prog) [][2]uint64 {
-	sets := make([][2]uint64, len(prog.Inst))
-	for pc := range prog.Inst {
-		inst := &prog.Inst[pc]
-		if inst.Op != syntax.InstRune {
-			continue
-		}
-		for c := range rune(utf8.RuneSelf) {
-			if inst.MatchRune(c) {
-				sets[pc][c>>6] |= 1 << (c & 63)
+// instSets returns, per instruction of prog, the ASCII sets the
+// backtracker tests instead of reading further: for an InstRune, the
+// ASCII runes it matches in sets[pc][0:2] (a bit test is cheaper than
+// Inst.MatchRune, and most text is ASCII); for an InstAlt, the ASCII
+// bytes with which a match can go on from its Out in sets[pc][0:2] and
+// from its Arg in sets[pc][2:4]. A branch that can match without reading
+// another rune (it reaches InstMatch through empty-width instructions
+// only) gets every byte: it is never passed over.
+//
+// At an InstAlt, try passes over a branch whose set lacks the next text
+// byte, when that byte is ASCII: every path through the branch reads a
+// rune there, and no rune starting with that byte can be read, so the
+// branch fails at once. An alternation of words tried at a position
+// where few of them start is then a few bit tests, not a visit to every
+// word's first instruction.
+func instSets(prog *syntax.Prog) [][4]uint64 {
+	type first struct {
+		set   [2]uint64
+		empty bool // can reach InstMatch without reading
+	}
+	insts := prog.Inst
+	sets := make([][4]uint64, len(insts))
+	fs := make([]first, len(insts))
+	for pc := range insts {
+		inst := &insts[pc]
+		switch inst.Op {
+		case syntax.InstRune, syntax.InstRune1:
+			for c := range rune(utf8.RuneSelf) {
+				if inst.MatchRune(c) {
+					fs[pc].set[c>>6] |= 1 << (c & 63)
+				}
 			}
+			if inst.Op == syntax.InstRune {
+				sets[pc][0], sets[pc][1] = fs[pc].set[0], fs[pc].set[1]
+			}
+		case syntax.InstRuneAny:
+			fs[pc].set = [2]uint64{^uint64(0), ^uint64(0)}
+		case syntax.InstRuneAnyNotNL:
+			fs[pc].set = [2]uint64{^uint64(0) &^ (1 << '\n'), ^uint64(0)}
+		case syntax.InstMatch:
+			fs[pc].empty = true
+		}
+	}
+	// The sets of the instructions that read nothing are the unions of
+	// their successors': grow them to a fixed point (loops lead back).
+	for changed := true; changed; {
+		changed = false
+		for pc := range insts {
+			inst := &insts[pc]
+			var f first
+			switch inst.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				a, b := &fs[inst.Out], &fs[inst.Arg]
+				f = first{[2]uint64{a.set[0] | b.set[0], a.set[1] | b.set[1]}, a.empty || b.empty}
+			case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+				f = fs[inst.Out]
+			default:
+				continue
+			}
+			if f != fs[pc] {
+				fs[pc], changed = f, true
+			}
+		}
+	}
+	full := [2]uint64{^uint64(0), ^uint64(0)}
+	for pc := range insts {
+		if inst := &insts[pc]; inst.Op == syntax.InstAlt {
+			out, arg := fs[inst.Out], fs[inst.Arg]
+			if out.empty {
+				out.set = full
+			}
+			if arg.empty {
+				arg.set = full
+			}
+			sets[pc] = [4]uint64{out.set[0], out.set[1], arg.set[0], arg.set[1]}
 		}
 	}
 	return sets
@@ -212,7 +273,7 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 // try reports the end of the first match (in priority order) starting at
 // pos. Captures do not change which match is found first, so they are
 // followed as no-ops.
-func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, runs []litRun, text []byte, pos int) (int, bool) {
+func (b *backtracker) try(prog *syntax.Prog, sets [][4]uint64, runs []litRun, text []byte, pos int) (int, bool) {
 	insts := prog.Inst
 	b.push(insts, uint32(prog.Start), pos, false)
 	// shouldVisit, inlined for the hot path: the memo does not move
@@ -246,6 +307,22 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, runs []litRun, t
 				arg = false
 				pc = inst.Arg
 				goto checkAndLoop
+			}
+			if pos < len(text) && text[pos] < utf8.RuneSelf {
+				c := text[pos]
+				set := &sets[pc]
+				out := set[c>>6]&(1<<(c&63)) != 0
+				arg := set[2+c>>6]&(1<<(c&63)) != 0
+				switch {
+				case !out && !arg:
+					continue
+				case !out:
+					pc = inst.Arg
+					goto checkAndLoop
+				case !arg:
+					pc = inst.Out
+					goto checkAndLoop
+				}
 			}
 			b.jobs = append(b.jobs, btJob{pc: pc, arg: true, pos: pos})
 			pc = inst.Out
@@ -284,7 +361,7 @@ func (b *backtracker) try(prog *syntax.Prog, ascii [][2]uint64, runs []litRun, t
 					continue
 				}
 			case uint32(r) < utf8.RuneSelf:
-				if ascii[pc][r>>6]&(1<<(r&63)) == 0 {
+				if sets[pc][r>>6]&(1<<(r&63)) == 0 {
 					continue
 				}
 			case r < 0 || !inst.MatchRune(r):

@@ -64,7 +64,7 @@ type reInfo struct {
 	screen
 
 	prog     *syntax.Prog
-	ascii    [][2]uint64           // per instruction, see asciiSets
+	sets     [][4]uint64           // per instruction, see instSets
 	runs     []litRun              // per instruction, see literalRuns
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
 	prefix   []byte                // every match starts with it
@@ -285,7 +285,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.res[r] = reInfo{
 			screen:   newScreen(sh, prog, tree),
 			prog:     prog,
-			ascii:    asciiSets(prog),
+			sets:     instSets(prog),
 			runs:     literalRuns(prog),
 			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),

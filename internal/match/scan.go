@@ -773,7 +773,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 				continue
 			}
 		}
-		if e, ok := f.bt.try(ri.prog, ri.ascii, ri.runs, text, pos); ok || f.bt.overflow {
+		if e, ok := f.bt.try(ri.prog, ri.sets, ri.runs, text, pos); ok || f.bt.overflow {
 			return 0, pos, e, ok
 		}
 		if pos >= len(text) {
