@@ -112,8 +112,8 @@ func (b *backtracker) clearTo(w int) {
 	b.cleared = end
 }
 
-func (b *backtracker) push(insts []syntax.Inst, pc uint32, pos int, arg bool) {
-	if insts[pc].Op != syntax.InstFail && (arg || b.shouldVisit(pc, pos)) {
+func (b *backtracker) push(insts []btInst, pc uint32, pos int, arg bool) {
+	if insts[pc].op != btFail && (arg || b.shouldVisit(pc, pos)) {
 		b.jobs = append(b.jobs, btJob{pc: pc, arg: arg, pos: pos})
 	}
 }
@@ -215,12 +215,12 @@ type litRun struct {
 	next uint32
 }
 
-// literalRuns returns, for every InstRune1 of prog that starts a run of
-// at least two, the run: each next instruction is an InstRune1 that no
-// other instruction leads to, so it is reached from the one before at a
-// position fixed by it, and the memo need not record it. U+FFFD stands
-// for invalid bytes in the text, so it ends a run. Elsewhere the run is
-// empty.
+// literalRuns returns, for every InstRune1 of prog, the run it starts:
+// each next instruction is an InstRune1 that no other instruction leads
+// to, so it is reached from the one before at a position fixed by it, and
+// the memo need not record it. U+FFFD stands for invalid bytes in the
+// text, so it is no run, and ends one. Elsewhere the run is empty. A run
+// holds at most maxRun bytes.
 func literalRuns(prog *syntax.Prog) []litRun {
 	in := make([]uint8, len(prog.Inst))
 	in[prog.Start]++
@@ -241,21 +241,22 @@ func literalRuns(prog *syntax.Prog) []litRun {
 			continue
 		}
 		buf = utf8.AppendRune(buf[:0], inst.Rune[0])
-		next, n := inst.Out, 1
+		next := inst.Out
 		for {
 			x := &prog.Inst[next]
-			if x.Op != syntax.InstRune1 || in[next] != 1 || x.Rune[0] == utf8.RuneError {
+			if x.Op != syntax.InstRune1 || in[next] != 1 || x.Rune[0] == utf8.RuneError || len(buf)+utf8.UTFMax > maxLitRun {
 				break
 			}
 			buf = utf8.AppendRune(buf, x.Rune[0])
-			next, n = x.Out, n+1
+			next = x.Out
 		}
-		if n >= 2 {
-			runs[pc] = litRun{s: string(buf), next: next}
-		}
+		runs[pc] = litRun{s: string(buf), next: next}
 	}
 	return runs
 }
+
+// maxLitRun bounds the bytes of one literal run (a btInst's n).
+const maxLitRun = 1<<16 - 1
 
 // emptyContext is the set of empty-width assertions true at pos, computed
 // as package regexp computes it for a []byte input.
@@ -270,12 +271,134 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 	return syntax.EmptyOpContext(r1, r2)
 }
 
+// btProg is a regex program as the backtracker runs it: the program of
+// package regexp/syntax without what try would pass through (captures and
+// no-ops, which are followed when the program is built), with every run
+// of single runes (literalRuns) as one instruction, and with what try
+// reads of an instruction in one record of 48 bytes. A page's
+// verifications read programs the cache has not held since the last page,
+// and with the syntax.Inst, its run and its sets in three arrays each
+// step of a search missed up to three times.
+type btProg struct {
+	inst  []btInst
+	lits  []byte // the bytes of the lit instructions
+	start uint32
+	src   []syntax.Inst // for rune instructions outside ASCII
+}
+
+type btInst struct {
+	// rune: the ASCII runes it matches in set[0:2]; alt: the ASCII bytes
+	// its out and its arg can go on with in set[0:2] and set[2:4] (see
+	// instSets).
+	set [4]uint64
+	op  btOp
+	// altMatch: whether the original's Out reads a rune, as package
+	// regexp decides which branch is the match.
+	outReads bool
+	n        uint16 // lit: its length in bytes
+	out      uint32
+	// alt, altMatch: the other branch; lit: its offset in lits; rune:
+	// its pc in src; empty: the syntax.EmptyOp.
+	arg uint32
+}
+
+type btOp uint8
+
+const (
+	btFail btOp = iota
+	btMatch
+	btAlt
+	btAltMatch
+	btLit
+	btRune
+	btAny
+	btAnyNotNL
+	btEmpty
+	btNop // a loop of captures and no-ops only
+)
+
+// compileBt builds the btProg of prog.
+func compileBt(prog *syntax.Prog) btProg {
+	src := prog.Inst
+	sets := instSets(prog)
+	runs := literalRuns(prog)
+	// pass follows captures and no-ops from pc to the instruction they
+	// lead to (or to one on a loop of them).
+	pass := func(pc uint32) uint32 {
+		for range len(src) {
+			if op := src[pc].Op; op != syntax.InstCapture && op != syntax.InstNop {
+				return pc
+			}
+			pc = src[pc].Out
+		}
+		return pc
+	}
+	// Number the instructions reachable from the start in the order they
+	// are first reached.
+	p := btProg{src: src}
+	index := make([]int32, len(src))
+	for i := range index {
+		index[i] = -1
+	}
+	var order []uint32
+	visit := func(pc uint32) uint32 {
+		pc = pass(pc)
+		if index[pc] >= 0 {
+			return uint32(index[pc])
+		}
+		index[pc] = int32(len(order))
+		order = append(order, pc)
+		return uint32(index[pc])
+	}
+	p.start = visit(uint32(prog.Start))
+	for i := 0; i < len(order); i++ {
+		pc := order[i]
+		inst := &src[pc]
+		var b btInst
+		switch inst.Op {
+		case syntax.InstFail:
+			b.op = btFail
+		case syntax.InstMatch:
+			b.op = btMatch
+		case syntax.InstAlt:
+			b.op, b.set = btAlt, sets[pc]
+			b.out, b.arg = visit(inst.Out), visit(inst.Arg)
+		case syntax.InstAltMatch:
+			switch src[inst.Out].Op {
+			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+				b.outReads = true
+			}
+			b.op = btAltMatch
+			b.out, b.arg = visit(inst.Out), visit(inst.Arg)
+		case syntax.InstRune1, syntax.InstRune:
+			if run := runs[pc]; run.s != "" {
+				b.op, b.n, b.arg = btLit, uint16(len(run.s)), uint32(len(p.lits))
+				p.lits = append(p.lits, run.s...)
+				b.out = visit(run.next)
+				break
+			}
+			b.op, b.set, b.arg = btRune, sets[pc], uint32(pc)
+			b.out = visit(inst.Out)
+		case syntax.InstRuneAny:
+			b.op, b.out = btAny, visit(inst.Out)
+		case syntax.InstRuneAnyNotNL:
+			b.op, b.out = btAnyNotNL, visit(inst.Out)
+		case syntax.InstEmptyWidth:
+			b.op, b.arg, b.out = btEmpty, inst.Arg, visit(inst.Out)
+		default: // a loop of captures and no-ops
+			b.op, b.out = btNop, visit(inst.Out)
+		}
+		p.inst = append(p.inst, b)
+	}
+	return p
+}
+
 // try reports the end of the first match (in priority order) starting at
 // pos. Captures do not change which match is found first, so they are
-// followed as no-ops.
-func (b *backtracker) try(prog *syntax.Prog, sets [][4]uint64, runs []litRun, text []byte, pos int) (int, bool) {
-	insts := prog.Inst
-	b.push(insts, uint32(prog.Start), pos, false)
+// left out of the program.
+func (b *backtracker) try(p *btProg, text []byte, pos int) (int, bool) {
+	insts := p.inst
+	b.push(insts, p.start, pos, false)
 	// shouldVisit, inlined for the hot path: the memo does not move
 	// during a try.
 	visited, base, hi, nInst := b.visited, b.base, b.hi, b.nInst
@@ -301,104 +424,94 @@ func (b *backtracker) try(prog *syntax.Prog, sets [][4]uint64, runs []litRun, te
 		}
 	skip:
 		inst := &insts[pc]
-		switch inst.Op {
-		case syntax.InstAlt:
+		switch inst.op {
+		case btAlt:
 			if arg {
 				arg = false
-				pc = inst.Arg
+				pc = inst.arg
 				goto checkAndLoop
 			}
 			if pos < len(text) && text[pos] < utf8.RuneSelf {
 				c := text[pos]
-				set := &sets[pc]
-				out := set[c>>6]&(1<<(c&63)) != 0
-				arg := set[2+c>>6]&(1<<(c&63)) != 0
+				out := inst.set[c>>6]&(1<<(c&63)) != 0
+				arg := inst.set[2+c>>6]&(1<<(c&63)) != 0
 				switch {
 				case !out && !arg:
 					continue
 				case !out:
-					pc = inst.Arg
+					pc = inst.arg
 					goto checkAndLoop
 				case !arg:
-					pc = inst.Out
+					pc = inst.out
 					goto checkAndLoop
 				}
 			}
 			b.jobs = append(b.jobs, btJob{pc: pc, arg: true, pos: pos})
-			pc = inst.Out
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstAltMatch:
-			switch insts[inst.Out].Op {
-			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
-				b.push(insts, inst.Arg, pos, false)
-				pc = inst.Arg
+		case btAltMatch:
+			if inst.outReads {
+				b.push(insts, inst.arg, pos, false)
+				pc = inst.arg
 				pos = len(text)
 				goto checkAndLoop
 			}
-			b.push(insts, inst.Out, len(text), false)
-			pc = inst.Out
+			b.push(insts, inst.out, len(text), false)
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstRune, syntax.InstRune1:
-			if run := &runs[pc]; run.s != "" {
-				if len(text)-pos < len(run.s) || string(text[pos:pos+len(run.s)]) != run.s {
-					continue
-				}
-				pos += len(run.s)
-				pc = run.next
-				goto checkAndLoop
-			}
-			// The ASCII step inline: most text is ASCII.
-			var r rune
-			var w int
-			if pos < len(text) && text[pos] < utf8.RuneSelf {
-				r, w = rune(text[pos]), 1
-			} else {
-				r, w = step(text, pos)
-			}
-			switch {
-			case inst.Op == syntax.InstRune1:
-				if r != inst.Rune[0] {
-					continue
-				}
-			case uint32(r) < utf8.RuneSelf:
-				if sets[pc][r>>6]&(1<<(r&63)) == 0 {
-					continue
-				}
-			case r < 0 || !inst.MatchRune(r):
+		case btLit:
+			n := int(inst.n)
+			if len(text)-pos < n || string(text[pos:pos+n]) != string(p.lits[inst.arg:inst.arg+uint32(n)]) {
 				continue
 			}
-			pos += w
-			pc = inst.Out
+			pos += n
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstRuneAnyNotNL:
+		case btRune:
+			if pos < len(text) && text[pos] < utf8.RuneSelf {
+				c := text[pos]
+				if inst.set[c>>6]&(1<<(c&63)) == 0 {
+					continue
+				}
+				pos++
+			} else {
+				r, w := step(text, pos)
+				if r < 0 || !p.src[inst.arg].MatchRune(r) {
+					continue
+				}
+				pos += w
+			}
+			pc = inst.out
+			goto checkAndLoop
+		case btAnyNotNL:
 			r, w := step(text, pos)
 			if r == '\n' || r == endOfText {
 				continue
 			}
 			pos += w
-			pc = inst.Out
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstRuneAny:
+		case btAny:
 			r, w := step(text, pos)
 			if r == endOfText {
 				continue
 			}
 			pos += w
-			pc = inst.Out
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstEmptyWidth:
-			op := syntax.EmptyOp(inst.Arg)
+		case btEmpty:
+			op := syntax.EmptyOp(inst.arg)
 			if emptyContext(text, pos)&op != op {
 				continue
 			}
-			pc = inst.Out
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstCapture, syntax.InstNop:
-			pc = inst.Out
+		case btNop:
+			pc = inst.out
 			goto checkAndLoop
-		case syntax.InstMatch:
+		case btMatch:
 			return pos, true
-		default: // InstFail
+		default: // btFail
 			continue
 		}
 	}

@@ -64,9 +64,12 @@
 // around the hits that pass, windows that any earlier match would have to
 // start in. The verifier is a backtracker over the regex's program that
 // reads the whole text for context (backtrack.go), so the first match it
-// finds is the leftmost one; it takes a run of literal instructions in one
-// comparison; searches too large for its memo fall back to
-// package regexp on the whole text.
+// finds is the leftmost one; it runs a compact copy of the program (no
+// captures, a run of literal instructions as one, what a step reads in
+// one record), takes such a run in one comparison and passes over the
+// branches of an alternation that cannot go on with the next byte;
+// searches too large for its memo fall back to package regexp on the
+// whole text.
 //
 // # Complexity
 //

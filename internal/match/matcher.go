@@ -63,9 +63,7 @@ type reInfo struct {
 	// The whole regex's screen; verify reads its place and head too.
 	screen
 
-	prog     *syntax.Prog
-	sets     [][4]uint64           // per instruction, see instSets
-	runs     []litRun              // per instruction, see literalRuns
+	prog     btProg                // what the backtracker runs
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
 	prefix   []byte                // every match starts with it
 	anchored bool                  // can match at position 0 only
@@ -284,9 +282,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		cond := prog.StartCond()
 		m.res[r] = reInfo{
 			screen:   newScreen(sh, prog, tree),
-			prog:     prog,
-			sets:     instSets(prog),
-			runs:     literalRuns(prog),
+			prog:     compileBt(prog),
 			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,

@@ -718,7 +718,7 @@ func (f *finder) search(r int32, lo, limit int) {
 		}
 		limit = 0
 	}
-	nInst := len(ri.prog.Inst)
+	nInst := len(ri.prog.inst)
 	rows := maxMemoWords * 64 / nInst // positions the memo can hold
 	reach := ri.maxLen                // how far a path may go past its start
 	if reach < 0 {
@@ -773,7 +773,7 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 				continue
 			}
 		}
-		if e, ok := f.bt.try(ri.prog, ri.sets, ri.runs, text, pos); ok || f.bt.overflow {
+		if e, ok := f.bt.try(&ri.prog, text, pos); ok || f.bt.overflow {
 			return 0, pos, e, ok
 		}
 		if pos >= len(text) {
