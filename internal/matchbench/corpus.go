@@ -24,8 +24,9 @@ func DefaultCorpusDir() string {
 
 // Page is one corpus page: its markup and its matching text.
 type Page struct {
-	Path string // as in the manifest
-	HTML []byte
+	Path  string // as in the manifest
+	Label corpus.Label
+	HTML  []byte
 	// Text is the page's normalised fields that the rules read, in Field
 	// order, each followed by a newline.
 	Text []byte
@@ -65,7 +66,7 @@ func LoadPages(dir string, fields []extract.Field) ([]Page, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load pages: %w", err)
 		}
-		pages = append(pages, Page{Path: e.Path, HTML: html, Text: PageText(html, fields)})
+		pages = append(pages, Page{Path: e.Path, Label: e.Label, HTML: html, Text: PageText(html, fields)})
 	}
 	if len(pages) == 0 {
 		return nil, fmt.Errorf("load pages: %w: no pages in %s", ErrNoInput, dir)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,13 +223,24 @@ func TestRunRepoCorpus(t *testing.T) {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
 	s := out.String()
-	for _, want := range []string{"vs regexp per pattern: 0 of", "scamscope/match", "regexp per pattern", "MB/s", "corpus MB/s", "regex words shuffled", "scale curve"} {
+	for _, want := range []string{"vs regexp per pattern: 0 of", "scamscope/match", "regexp per pattern", "MB/s", "corpus MB/s", "regex words shuffled", "scale curve", "scam pages MB/s"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Run output lacks %q:\n%s", want, s)
 		}
 	}
 	if regexp.MustCompile(`(?m)^ *hyperscan +\d`).MatchString(s) != matchbench.HyperscanBuilt {
 		t.Errorf("Run output with HyperscanBuilt=%v:\n%s", matchbench.HyperscanBuilt, s)
+	}
+	// The split by label has a row per engine but the regexp baseline,
+	// with both speeds and the scam pages' share of the time.
+	split := regexp.MustCompile(`(?m)^ *(scamscope/match|hyperscan|regexp per pattern) +([\d.]+) +([\d.]+) +(\d+)% *$`).FindAllStringSubmatch(s, -1)
+	if want := map[bool]int{false: 1, true: 2}[matchbench.HyperscanBuilt]; len(split) != want || split[0][1] != "scamscope/match" {
+		t.Errorf("Run output has %d rows by label, want %d, the matcher's first:\n%s", len(split), want, s)
+	}
+	for _, row := range split {
+		if share, _ := strconv.Atoi(row[4]); row[2] == "0.0" || row[3] == "0.0" || share <= 0 || share >= 100 {
+			t.Errorf("row by label %q: a speed is zero or the share is not within (0, 100)%%", row[0])
+		}
 	}
 	// The adversarial rows give the ratio against the rule set's own
 	// matcher, and Hyperscan's figures on the same input when this build
