@@ -71,6 +71,13 @@
 // searches too large for its memo fall back to package regexp on the
 // whole text.
 //
+// CompileFor builds a Matcher for text that holds only some runes, such as
+// text in package textnorm's matching form, which holds no capitals: the
+// literals and atoms with other runes cannot occur there and stay out of
+// the automaton. A case-insensitive regex's atoms come in every mix of
+// cases, and at 10,000 generated patterns (a twelfth of them (?i)) that
+// is 116,111 automaton strings against 10,645.
+//
 // # Complexity
 //
 // Compile is linear in the total size of the patterns times the byte

@@ -1,20 +1,24 @@
 package match
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // testConfigs are the configurations every agreement check compiles: the
 // real one, and shrunken ones that push small cases through the trie walk
 // below a shallow cut and through the parallel streams.
-var testConfigs = []struct {
+type testConfig struct {
 	name string
 	cfg  config
-}{
+}
+
+var testConfigs = []testConfig{
 	{"default", defaultConfig()},
 	{"cut1", config{denseBudget: 1 << 20, maxCut: 1, minStreamText: 0}},
 	{"cut3", config{denseBudget: 1 << 20, maxCut: 3, minStreamText: 0}},
@@ -33,12 +37,36 @@ func describe(ps []Pattern, text []byte) string {
 	return b.String()
 }
 
+// lowerConfigs are configurations for text without capitals (CompileFor
+// with isLowerRune): the automaton leaves out the strings that hold one.
+var lowerConfigs = func() []testConfig {
+	var cs []testConfig
+	for _, tc := range testConfigs {
+		if tc.name == "default" || tc.name == "partial" {
+			tc.name += "/lower"
+			tc.cfg.occurs = isLowerRune
+			cs = append(cs, tc)
+		}
+	}
+	return cs
+}()
+
+// isLowerRune is the predicate of the lower configurations.
+func isLowerRune(r rune) bool { return unicode.ToLower(r) == r }
+
 // checkAgrees fails t unless every configuration of the Matcher finds what
-// Naive finds in text.
+// Naive finds in text, and the lower configurations what it finds in
+// text's lower-case form.
 func checkAgrees(t *testing.T, ps []Pattern, text []byte) {
 	t.Helper()
+	checkConfigs(t, ps, text, testConfigs)
+	checkConfigs(t, ps, bytes.Map(unicode.ToLower, text), lowerConfigs)
+}
+
+func checkConfigs(t *testing.T, ps []Pattern, text []byte, configs []testConfig) {
+	t.Helper()
 	naive, nerr := CompileNaive(ps)
-	for _, tc := range testConfigs {
+	for _, tc := range configs {
 		m, err := compile(ps, tc.cfg)
 		if (err == nil) != (nerr == nil) {
 			t.Fatalf("%s: compile error %v, naive error %v\n%s", tc.name, err, nerr, describe(ps, text))

@@ -8,6 +8,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"sync"
+	"unicode/utf8"
 )
 
 // ErrInvalidPattern is wrapped by the errors Compile returns for a pattern
@@ -109,6 +110,9 @@ type config struct {
 	denseBudget   int // bytes of dense transition table
 	maxCut        int // deepest dense level
 	minStreamText int // shortest text scanned as parallel streams
+	// occurs, when set, says which runes the text can hold (see
+	// CompileFor).
+	occurs func(rune) bool
 }
 
 // defaultConfig is the configuration Compile uses. The dense budget, and
@@ -135,6 +139,45 @@ func defaultConfig() config {
 // validates them; errors wrap ErrInvalidPattern or the regexp/syntax error.
 func Compile(ps []Pattern) (*Matcher, error) {
 	return compile(ps, defaultConfig())
+}
+
+// CompileFor is Compile for a Matcher that only ever sees text in which
+// every rune is one that occurs accepts, such as text in package
+// textnorm's matching form (textnorm.CanOccur), which holds no capitals.
+// A literal or an atom that holds another rune cannot occur in that text,
+// so the automaton leaves it out: a case-insensitive regex's atoms
+// otherwise come in every mix of cases ((?i)virus has 32, and text in
+// matching form can hold one), and a regex whose atoms all hold such a
+// rune never matches. Invalid UTF-8 in a pattern is not checked. On other
+// text, Find may miss matches.
+func CompileFor(ps []Pattern, occurs func(rune) bool) (*Matcher, error) {
+	cfg := defaultConfig()
+	cfg.occurs = occurs
+	return compile(ps, cfg)
+}
+
+// canOccur returns whether s can occur in text of which occurs accepts
+// every rune (always, without occurs), remembering occurs' answers in seen.
+func canOccur(s string, occurs func(rune) bool, seen map[rune]bool) bool {
+	if occurs == nil {
+		return true
+	}
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == utf8.RuneError && n == 1 {
+			continue
+		}
+		ok, known := seen[r]
+		if !known {
+			ok = occurs(r)
+			seen[r] = ok
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func compile(ps []Pattern, cfg config) (*Matcher, error) {
@@ -244,15 +287,21 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 	}
 	m.groups = make([]span, len(litPats))
 	m.groupLen = make([]int, len(litPats))
+	unreachable := 0 // groups and regexes that the text cannot hold (see CompileFor)
+	seen := map[rune]bool{}
 	for g, k := range litKeys {
+		m.groupLen[g] = len(k.lit)
+		m.groups[g] = m.addIDs(litPats[g])
+		if !canOccur(k.lit, cfg.occurs, seen) {
+			unreachable++
+			continue
+		}
 		e := entryOf(k.lit)
 		if k.word {
 			m.entries[e].word = int32(g)
 		} else {
 			m.entries[e].plain = int32(g)
 		}
-		m.groupLen[g] = len(k.lit)
-		m.groups[g] = m.addIDs(litPats[g])
 	}
 	m.groupUnions = make([][]unionRef, len(litPats))
 	for x := range m.unions {
@@ -302,6 +351,16 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			m.always = append(m.always, int32(r))
 			continue
 		}
+		if cfg.occurs != nil {
+			as = slices.DeleteFunc(as, func(s string) bool { return !canOccur(s, cfg.occurs, seen) })
+			if atoms[r] = as; len(as) == 0 {
+				// Every match holds one of the atoms, and the
+				// text can hold none.
+				m.res[r].never = true
+				unreachable++
+				continue
+			}
+		}
 		for _, s := range as {
 			e := entryOf(s)
 			for int(e) >= len(reOf) {
@@ -341,14 +400,14 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		}
 	}
 	for r, as := range atoms {
-		if as == nil || m.res[r].never {
+		if len(as) == 0 || m.res[r].never {
 			continue
 		}
 		for _, s := range as {
 			m.res[r].lcut = max(m.res[r].lcut, min(len(s), m.ac.cut))
 		}
 	}
-	m.pending = len(m.groups) + len(m.res) - len(m.always)
+	m.pending = len(m.groups) + len(m.res) - len(m.always) - unreachable
 	m.pool.New = func() any { return m.newFinder() }
 	return m, nil
 }

@@ -595,3 +595,38 @@ func TestNthSmallest(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileFor checks what CompileFor leaves out for text without
+// capitals, and that it finds the rest as Compile does.
+func TestCompileFor(t *testing.T) {
+	ps := []Pattern{
+		{ID: 0, Regex: `(?i)virus`},   // case variants, with ſ for s: lower text holds virus and viruſ
+		{ID: 1, Literal: "Virus"},     // cannot occur
+		{ID: 2, Regex: `[A-Z]{2}err`}, // every atom holds a capital: never matches
+		{ID: 3, Regex: `(?i)ÉTÉ`},     // lower text holds été
+		{ID: 4, Regex: `KB\d+`},       // every atom holds a capital
+		{ID: 5, Literal: "virus"},     // shares its string with (?i)virus
+	}
+	all, err := Compile(ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower, err := CompileFor(ps, isLowerRune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(lower.entries), 3; got != want || len(all.entries) <= 48 {
+		t.Errorf("CompileFor has %d automaton strings, want %d (Compile: %d)", got, want, len(all.entries))
+	}
+	text := []byte("a virus in the été, kb42 and the error")
+	want := []Hit{{ID: 0, Start: 2, End: 7}, {ID: 5, Start: 2, End: 7}, {ID: 3, Start: 15, End: 20}}
+	if got := lower.Find(text, nil); !slices.Equal(got, want) {
+		t.Errorf("CompileFor: Find = %v, want %v", got, want)
+	}
+	if got := all.Find(text, nil); !slices.Equal(got, want) {
+		t.Errorf("Compile: Find = %v, want %v", got, want)
+	}
+	if lower.pending != 3 {
+		t.Errorf("CompileFor: the scan looks for %d groups and regexes, want 3 (virus, (?i)virus, (?i)été)", lower.pending)
+	}
+}

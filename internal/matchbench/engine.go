@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scamscope/scamscope/internal/match"
+	"github.com/scamscope/scamscope/internal/textnorm"
 )
 
 // Errors.
@@ -38,9 +39,13 @@ type Project struct {
 	hits []match.Hit
 }
 
-// NewProject compiles ps with match.Compile.
+// NewProject compiles ps as package rules compiles the rule set: with
+// match.CompileFor for text in textnorm's matching form, which every
+// input of the benchmarks is (the corpus's fields, and the adversarial
+// inputs made of the rules' words and of lower-case runs). The agreement
+// checks against the other engines would show it if one were not.
 func NewProject(ps []match.Pattern) (*Project, error) {
-	m, err := match.Compile(ps)
+	m, err := match.CompileFor(ps, textnorm.CanOccur)
 	if err != nil {
 		return nil, fmt.Errorf("project matcher: %w", err)
 	}

@@ -12,7 +12,8 @@
 // are reported at once, each as "file:line: message". The format is
 // documented in rules/README.md at the root of the module.
 //
-// Every pattern of every rule is compiled into one match.Matcher. Evaluate
+// Every pattern of every rule is compiled into one match.Matcher, for text
+// in matching form (match.CompileFor with textnorm.CanOccur). Evaluate
 // runs it once per field that some rule reads, maps each hit to its rule,
 // keeps hits only in fields the rule reads, counts the distinct patterns a
 // rule matched against its condition (any, all, at_least N), checks the

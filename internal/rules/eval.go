@@ -2,12 +2,12 @@ package rules
 
 import (
 	"fmt"
-	"github.com/scamscope/scamscope/internal/textnorm"
 	"slices"
 	"unsafe"
 
 	"github.com/scamscope/scamscope/internal/extract"
 	"github.com/scamscope/scamscope/internal/match"
+	"github.com/scamscope/scamscope/internal/textnorm"
 )
 
 const (
@@ -99,7 +99,9 @@ func compile(rs []*Rule, sc Scoring, version string) (*Set, error) {
 			s.fields = append(s.fields, f)
 		}
 	}
-	m, err := match.Compile(ps)
+	// Every field is in textnorm's matching form, which holds no
+	// capitals: the matcher leaves out the strings that hold one.
+	m, err := match.CompileFor(ps, textnorm.CanOccur)
 	if err != nil {
 		return nil, fmt.Errorf("compile rule patterns: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // assignedRunes returns every assigned code point except surrogates and
@@ -78,4 +79,32 @@ func TestIdempotentEveryRune(t *testing.T) {
 		}
 	}
 	flush()
+}
+
+// TestCanOccur checks CanOccur against Normalize on every assigned code
+// point alone and after a Latin letter (which the look-alike step looks
+// at): no rune of the matching form is one that CanOccur rules out, and
+// the capitals and the letters that fold otherwise are ruled out.
+func TestCanOccur(t *testing.T) {
+	bad := 0
+	for _, r := range assignedRunes() {
+		for _, s := range []string{string(r), "a" + string(r)} {
+			for _, c := range Normalize(s) {
+				if !CanOccur(c) && bad < 10 {
+					bad++
+					t.Errorf("Normalize(%q) = %q holds %q (%U), which CanOccur rules out", s, Normalize(s), c, c)
+				}
+			}
+		}
+	}
+	for _, r := range []rune{'A', 'Z', 'É', 'Ж', 'ß', 'ſ', 'K' /* Kelvin */, 'Ω' /* Ohm */} {
+		if CanOccur(r) {
+			t.Errorf("CanOccur(%q) = true: case folding changes it", r)
+		}
+	}
+	for _, r := range []rune{'a', '0', ' ', 'é', 'ж', '中', 'ǰ' /* folds to j and a caron, which NFKC composes again */, utf8.RuneError} {
+		if !CanOccur(r) {
+			t.Errorf("CanOccur(%q) = false: the matching form can hold it", r)
+		}
+	}
 }

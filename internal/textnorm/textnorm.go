@@ -76,6 +76,22 @@ func Normalize(s string) string {
 	return string(Append(make([]byte, 0, len(s)+1), s))
 }
 
+// CanOccur reports whether r can occur in text in matching form. It is
+// false for the runes that the matching form of r alone does not hold
+// (capitals, letters that fold to something else such as ß and ſ,
+// compatibility forms, invisible characters, white space other than the
+// ASCII space), and true for the others and for every ASCII rune but the
+// capitals. A matcher for text in matching form can leave out every
+// string that holds a rune it rules out. It is a necessary condition, not
+// a sufficient one.
+func CanOccur(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 'A' || r > 'Z'
+	}
+	s := string(r)
+	return Normalize(s) == s
+}
+
 // Append appends the matching form of s to dst and returns the extended
 // buffer. On the ASCII fast path it allocates nothing beyond dst's growth.
 func Append(dst []byte, s string) []byte {
