@@ -33,6 +33,7 @@ import (
 	"github.com/scamscope/scamscope/internal/match"
 	"github.com/scamscope/scamscope/internal/matchbench"
 	"github.com/scamscope/scamscope/internal/rules"
+	"github.com/scamscope/scamscope/internal/textnorm"
 	rulefiles "github.com/scamscope/scamscope/rules"
 )
 
@@ -149,7 +150,8 @@ func scan(file string, passes int) error {
 	if err := gob.NewDecoder(f).Decode(&j); err != nil {
 		return fmt.Errorf("read %s: %w", file, err)
 	}
-	m, err := match.Compile(j.Patterns)
+	m, err := match.CompileFor(j.Patterns, textnorm.CanOccur) // as package rules compiles
+
 	if err != nil {
 		return err
 	}
