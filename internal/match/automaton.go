@@ -411,12 +411,13 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		return int32(perm[i] - a.special)
 	}
-	trans := fillTable(nd, stride, fail, edges, perm)
+	pitch := columnPitch(nd)
+	trans := fillTable(nd, pitch, stride, fail, edges, perm)
 	maxDepth := 0
 	a.states = nd
 	a.trans = trans
 	for b := range a.col {
-		a.col[b] = uint32(classes[b]) * uint32(nd)
+		a.col[b] = uint32(classes[b]) * uint32(pitch)
 		a.colAddr[b] = uintptr(unsafe.Pointer(&trans[a.col[b]]))
 	}
 	for i := range nd {
@@ -440,6 +441,24 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	return a
 }
 
+// columnPitch returns the distance in entries between the starts of two
+// columns of a table of nd states: at least nd, and an odd number of
+// cache lines. The hottest lines of a column are its first (the states are
+// numbered by likelihood), and a cache set holds eight lines: with a pitch
+// of a power of two lines, as the 65,536 states of 10,000 patterns give,
+// every column's first line falls in the same set of the first-level cache
+// and of the second, where an odd pitch spreads them over all the sets.
+// That scanned the scale curve's text 6% faster (616 against 577 MB/s, in
+// alternating passes), the rule set's alike.
+func columnPitch(nd int) int {
+	const perLine = 64 / 2 // 16-bit entries
+	lines := (nd + perLine - 1) / perLine
+	if lines%2 == 0 {
+		lines++
+	}
+	return lines * perLine
+}
+
 // An edge is a dense edge, from and to by BFS index.
 type edge struct{ from, to int32 }
 
@@ -458,7 +477,7 @@ type edge struct{ from, to int32 }
 // the failure tree's preorder, the states below a state are a range, so
 // an edge's states are one pass over a range that skips the ranges it
 // passes over.
-func fillTable(nd, stride int, fail []int32, edges [][]edge, perm []uint32) []uint16 {
+func fillTable(nd, pitch, stride int, fail []int32, edges [][]edge, perm []uint32) []uint16 {
 	// The failure tree's children, by BFS index.
 	first := make([]int32, nd+1)
 	for i := 1; i < nd; i++ {
@@ -492,11 +511,11 @@ func fillTable(nd, stride int, fail []int32, edges [][]edge, perm []uint32) []ui
 		size[pre[fail[i]]] += size[pre[i]]
 	}
 
-	trans := make([]uint16, nd*stride)
+	trans := make([]uint16, pitch*stride)
 	own := make([]bool, nd) // by place: has an edge in the class at hand
 	for c := range stride {
 		es := edges[c]
-		col := trans[c*nd : (c+1)*nd]
+		col := trans[c*pitch : c*pitch+nd]
 		if len(es) > 0 && es[0].from == 0 {
 			col[0] = uint16(perm[es[0].to])
 			es = es[1:]
