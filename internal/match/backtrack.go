@@ -208,20 +208,9 @@ func instSets(prog *syntax.Prog) [][4]uint64 {
 	return sets
 }
 
-// litRun is a run of InstRune1 instructions taken in one comparison:
-// the UTF-8 of their runes, and the instruction after them.
-type litRun struct {
-	s    string
-	next uint32
-}
-
-// literalRuns returns, for every InstRune1 of prog, the run it starts:
-// each next instruction is an InstRune1 that no other instruction leads
-// to, so it is reached from the one before at a position fixed by it, and
-// the memo need not record it. U+FFFD stands for invalid bytes in the
-// text, so it is no run, and ends one. Elsewhere the run is empty. A run
-// holds at most maxRun bytes.
-func literalRuns(prog *syntax.Prog) []litRun {
+// inDegrees returns how many instructions of prog lead to each (the start
+// counts as one), capped at 2.
+func inDegrees(prog *syntax.Prog) []uint8 {
 	in := make([]uint8, len(prog.Inst))
 	in[prog.Start]++
 	for _, inst := range prog.Inst {
@@ -234,25 +223,29 @@ func literalRuns(prog *syntax.Prog) []litRun {
 			in[inst.Out] = min(in[inst.Out]+1, 2)
 		}
 	}
-	runs := make([]litRun, len(prog.Inst))
-	var buf []byte
-	for pc, inst := range prog.Inst {
-		if inst.Op != syntax.InstRune1 || inst.Rune[0] == utf8.RuneError {
-			continue
+	return in
+}
+
+// literalRun appends to buf the run of InstRune1 instructions that starts
+// at pc, an InstRune1, and returns it with the instruction after it: each
+// next instruction is an InstRune1 that no other instruction leads to (in
+// holds inDegrees), so it is reached from the one before at a position
+// fixed by it, and the memo need not record it. U+FFFD stands for invalid
+// bytes in the text, so it ends a run. A run holds at most maxLitRun
+// bytes.
+func literalRun(prog *syntax.Prog, in []uint8, pc uint32, buf []byte) ([]byte, uint32) {
+	inst := &prog.Inst[pc]
+	start := len(buf)
+	buf = utf8.AppendRune(buf, inst.Rune[0])
+	next := inst.Out
+	for {
+		x := &prog.Inst[next]
+		if x.Op != syntax.InstRune1 || in[next] != 1 || x.Rune[0] == utf8.RuneError || len(buf)-start+utf8.UTFMax > maxLitRun {
+			return buf, next
 		}
-		buf = utf8.AppendRune(buf[:0], inst.Rune[0])
-		next := inst.Out
-		for {
-			x := &prog.Inst[next]
-			if x.Op != syntax.InstRune1 || in[next] != 1 || x.Rune[0] == utf8.RuneError || len(buf)+utf8.UTFMax > maxLitRun {
-				break
-			}
-			buf = utf8.AppendRune(buf, x.Rune[0])
-			next = x.Out
-		}
-		runs[pc] = litRun{s: string(buf), next: next}
+		buf = utf8.AppendRune(buf, x.Rune[0])
+		next = x.Out
 	}
-	return runs
 }
 
 // maxLitRun bounds the bytes of one literal run (a btInst's n).
@@ -274,7 +267,7 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 // btProg is a regex program as the backtracker runs it: the program of
 // package regexp/syntax without what try would pass through (captures and
 // no-ops, which are followed when the program is built), with every run
-// of single runes (literalRuns) as one instruction, and with what try
+// of single runes (literalRun) as one instruction, and with what try
 // reads of an instruction in one record of 48 bytes. A page's
 // verifications read programs the cache has not held since the last page,
 // and with the syntax.Inst, its run and its sets in three arrays each
@@ -321,7 +314,7 @@ const (
 func compileBt(prog *syntax.Prog) btProg {
 	src := prog.Inst
 	sets := instSets(prog)
-	runs := literalRuns(prog)
+	in := inDegrees(prog)
 	// pass follows captures and no-ops from pc to the instruction they
 	// lead to (or to one on a loop of them).
 	pass := func(pc uint32) uint32 {
@@ -371,10 +364,14 @@ func compileBt(prog *syntax.Prog) btProg {
 			b.op = btAltMatch
 			b.out, b.arg = visit(inst.Out), visit(inst.Arg)
 		case syntax.InstRune1, syntax.InstRune:
-			if run := runs[pc]; run.s != "" {
-				b.op, b.n, b.arg = btLit, uint16(len(run.s)), uint32(len(p.lits))
-				p.lits = append(p.lits, run.s...)
-				b.out = visit(run.next)
+			if inst.Op == syntax.InstRune1 && inst.Rune[0] != utf8.RuneError {
+				// Only a run's first instruction is reached: no
+				// other leads to the ones after it.
+				off := len(p.lits)
+				var next uint32
+				p.lits, next = literalRun(prog, in, pc, p.lits)
+				b.op, b.n, b.arg = btLit, uint16(len(p.lits)-off), uint32(off)
+				b.out = visit(next)
 				break
 			}
 			b.op, b.set, b.arg = btRune, sets[pc], uint32(pc)
