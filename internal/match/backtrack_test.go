@@ -2,6 +2,8 @@ package match
 
 import (
 	"regexp/syntax"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -81,4 +83,34 @@ func byteList(s string) string {
 
 func setString(set []uint64) string {
 	return asciiWhere(func(c byte) bool { return set[c>>6]&(1<<(c&63)) != 0 })
+}
+
+// TestLongLiteralRun checks a literal longer than one run can hold: the
+// program takes it in two, and a difference in either part fails it.
+func TestLongLiteralRun(t *testing.T) {
+	lit := strings.Repeat("abcdefghij", maxLitRun/10+500)
+	m, err := Compile([]Pattern{{ID: 1, Regex: `\bx` + lit + `y+`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lits := 0
+	for _, in := range m.res[0].prog.inst {
+		if in.op == btLit {
+			lits++
+		}
+	}
+	if lits < 2 {
+		t.Errorf("the program has %d literal runs for a literal of %d bytes, want 2 or more", lits, len(lit))
+	}
+	text := "zz x" + lit + "yy zz"
+	if got, want := m.Find([]byte(text), nil), []Hit{{ID: 1, Start: 3, End: len(text) - 3}}; !slices.Equal(got, want) {
+		t.Errorf("Find = %v, want %v", got, want)
+	}
+	for _, at := range []int{10, len(lit) - 10} {
+		bad := []byte(text)
+		bad[4+at] = 'z'
+		if got := m.Find(bad, nil); len(got) != 0 {
+			t.Errorf("with byte %d of the literal changed: Find = %v, want nothing", at, got)
+		}
+	}
 }
