@@ -2,7 +2,6 @@ package match
 
 import (
 	"bytes"
-	"cmp"
 	"math/bits"
 	"slices"
 	"unicode/utf8"
@@ -58,10 +57,14 @@ type reState struct {
 	deferred   bool // verified after the scan only
 }
 
-type atomRec struct {
-	r int32
-	p int
-}
+// atomRec is a recorded atom hit of regex r at key p, packed as r<<40 | p
+// so that records sort by regex, then key, as integers (a text is far
+// shorter than 2^40 bytes).
+type atomRec uint64
+
+func newAtomRec(r int32, p int) atomRec { return atomRec(uint64(r)<<40 | uint64(p)) }
+func (a atomRec) r() int32              { return int32(a >> 40) }
+func (a atomRec) p() int                { return int(a & (1<<40 - 1)) }
 
 // finder is the scratch of one Find: reused through the Matcher's pool,
 // and left clean by reset.
@@ -420,7 +423,7 @@ func (f *finder) atom(k int, r int32, sc *screen, start, end, p int) {
 		return
 	}
 	f.recUntil[i] = p + recordGap
-	f.recs[k] = append(f.recs[k], atomRec{r: r, p: p})
+	f.recs[k] = append(f.recs[k], newAtomRec(r, p))
 }
 
 // pass reports whether a match could have its atom at text[start:end]:
@@ -564,22 +567,17 @@ func (f *finder) replay() {
 	all := f.recs[0]
 	for k := range nStreams {
 		for _, rc := range f.recs[k] {
-			f.recUntil[k*len(f.rs)+int(rc.r)] = 0
+			f.recUntil[k*len(f.rs)+int(rc.r())] = 0
 		}
 		if k > 0 {
 			all = append(all, f.recs[k]...)
 			f.recs[k] = f.recs[k][:0]
 		}
 	}
-	slices.SortFunc(all, func(a, b atomRec) int {
-		if a.r != b.r {
-			return cmp.Compare(a.r, b.r)
-		}
-		return cmp.Compare(a.p, b.p)
-	})
+	slices.Sort(all)
 	for _, rc := range all {
-		if f.status[rc.r] == pending {
-			f.verify(rc.r, rc.p, rc.p+recordGap)
+		if r, p := rc.r(), rc.p(); f.status[r] == pending {
+			f.verify(r, p, p+recordGap)
 		}
 	}
 	f.recs[0] = all[:0]
