@@ -118,11 +118,12 @@ type config struct {
 // defaultConfig is the configuration Compile uses. The dense budget, and
 // the 65,536 states that 16-bit entries can name, keep a Matcher for
 // 10,000 patterns under 64 MB: the likeliest states fill the table, and
-// the trie, the entries and the regex programs take about 30 MB more (make
-// bench-match's scale curve reports the heap). At 10,000 patterns a 16 MB
-// table scanned the corpus 10% faster than the 28 MB the states allow, its
-// hot part competing less for the caches; the rule set's table is a
-// quarter of that. States deeper than 20 bytes are rare even in text made
+// the trie, the entries and the regex programs take the rest (make
+// bench-match's scale curve reports the heap: 38 MB with CompileFor).
+// There the 65,536 states bind first (15.5 MB of table at 118 classes),
+// and with the columns an odd number of lines apart (columnPitch) budgets
+// from 8 to 16 MB scanned the scale curve's text alike; the rule set's
+// table is 10.6 MB. States deeper than 20 bytes are rare even in text made
 // of the rules' own words: on shuffled rule words, a cut at 20 instead of
 // 12 took 11% fewer instructions and 5% fewer cache misses, as their long
 // words and phrases stay in the table instead of the trie walk, for the
