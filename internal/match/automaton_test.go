@@ -67,3 +67,23 @@ func TestFillTableAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnPitch checks that table columns start an odd number of cache
+// lines apart, with no more than two lines of padding, and that the
+// automaton's columns are laid out at that pitch.
+func TestColumnPitch(t *testing.T) {
+	const perLine = 32
+	for _, nd := range []int{1, 31, 32, 33, 64, 39400, 65536} {
+		p := columnPitch(nd)
+		if p < nd || p%perLine != 0 || p/perLine%2 != 1 || p-nd >= 2*perLine {
+			t.Errorf("columnPitch(%d) = %d: want at least %d, an odd number of %d-entry lines, under two lines more", nd, p, nd, perLine)
+		}
+	}
+	a := buildAutomaton([]string{"virus", "alert", "call now"}, 1<<20, 20)
+	p := columnPitch(a.states)
+	for b, c := range a.col {
+		if int(c)%p != 0 || len(a.trans) < int(c)+a.states {
+			t.Errorf("byte %d: column at %d, want a multiple of the pitch %d inside the table", b, c, p)
+		}
+	}
+}

@@ -135,7 +135,9 @@ func step(text []byte, pos int) (rune, int) {
 // bytes with which a match can go on from its Out in sets[pc][0:2] and
 // from its Arg in sets[pc][2:4]. A branch that can match without reading
 // another rune (it reaches InstMatch through empty-width instructions
-// only) gets every byte: it is never passed over.
+// only) gets every byte: it is never passed over. Both come from
+// fs, prog's firstBytes, whose ASCII half is exact: an ASCII rune is one
+// byte.
 //
 // At an InstAlt, try passes over a branch whose set lacks the next text
 // byte, when that byte is ASCII: every path through the branch reads a
@@ -143,66 +145,21 @@ func step(text []byte, pos int) (rune, int) {
 // branch fails at once. An alternation of words tried at a position
 // where few of them start is then a few bit tests, not a visit to every
 // word's first instruction.
-func instSets(prog *syntax.Prog) [][4]uint64 {
-	type first struct {
-		set   [2]uint64
-		empty bool // can reach InstMatch without reading
+func instSets(prog *syntax.Prog, fs []first) [][4]uint64 {
+	ascii := func(f first) (lo, hi uint64) {
+		if f.empty {
+			return ^uint64(0), ^uint64(0)
+		}
+		return f.set[0], f.set[1]
 	}
-	insts := prog.Inst
-	sets := make([][4]uint64, len(insts))
-	fs := make([]first, len(insts))
-	for pc := range insts {
-		inst := &insts[pc]
+	sets := make([][4]uint64, len(prog.Inst))
+	for pc, inst := range prog.Inst {
 		switch inst.Op {
-		case syntax.InstRune, syntax.InstRune1:
-			for c := range rune(utf8.RuneSelf) {
-				if inst.MatchRune(c) {
-					fs[pc].set[c>>6] |= 1 << (c & 63)
-				}
-			}
-			if inst.Op == syntax.InstRune {
-				sets[pc][0], sets[pc][1] = fs[pc].set[0], fs[pc].set[1]
-			}
-		case syntax.InstRuneAny:
-			fs[pc].set = [2]uint64{^uint64(0), ^uint64(0)}
-		case syntax.InstRuneAnyNotNL:
-			fs[pc].set = [2]uint64{^uint64(0) &^ (1 << '\n'), ^uint64(0)}
-		case syntax.InstMatch:
-			fs[pc].empty = true
-		}
-	}
-	// The sets of the instructions that read nothing are the unions of
-	// their successors': grow them to a fixed point (loops lead back).
-	for changed := true; changed; {
-		changed = false
-		for pc := range insts {
-			inst := &insts[pc]
-			var f first
-			switch inst.Op {
-			case syntax.InstAlt, syntax.InstAltMatch:
-				a, b := &fs[inst.Out], &fs[inst.Arg]
-				f = first{[2]uint64{a.set[0] | b.set[0], a.set[1] | b.set[1]}, a.empty || b.empty}
-			case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
-				f = fs[inst.Out]
-			default:
-				continue
-			}
-			if f != fs[pc] {
-				fs[pc], changed = f, true
-			}
-		}
-	}
-	full := [2]uint64{^uint64(0), ^uint64(0)}
-	for pc := range insts {
-		if inst := &insts[pc]; inst.Op == syntax.InstAlt {
-			out, arg := fs[inst.Out], fs[inst.Arg]
-			if out.empty {
-				out.set = full
-			}
-			if arg.empty {
-				arg.set = full
-			}
-			sets[pc] = [4]uint64{out.set[0], out.set[1], arg.set[0], arg.set[1]}
+		case syntax.InstRune:
+			sets[pc][0], sets[pc][1] = ascii(fs[pc])
+		case syntax.InstAlt:
+			sets[pc][0], sets[pc][1] = ascii(fs[inst.Out])
+			sets[pc][2], sets[pc][3] = ascii(fs[inst.Arg])
 		}
 	}
 	return sets
@@ -310,10 +267,10 @@ const (
 	btNop // a loop of captures and no-ops only
 )
 
-// compileBt builds the btProg of prog.
-func compileBt(prog *syntax.Prog) btProg {
+// compileBt builds the btProg of prog, given its firstBytes.
+func compileBt(prog *syntax.Prog, fs []first) btProg {
 	src := prog.Inst
-	sets := instSets(prog)
+	sets := instSets(prog, fs)
 	in := inDegrees(prog)
 	// pass follows captures and no-ops from pc to the instruction they
 	// lead to (or to one on a loop of them).
@@ -553,36 +510,39 @@ func goMinInputLen(re *syntax.Regexp) int {
 	}
 }
 
-// startBytes returns the bytes at which a match can start; ok is false when
-// a match can be empty, and then any position can start one.
-func startBytes(prog *syntax.Prog) (set byteSet, ok bool) {
-	seen := make([]bool, len(prog.Inst))
-	stack := []uint32{uint32(prog.Start)}
-	addRune := func(r rune) {
-		switch {
-		case r == utf8.RuneError:
-			set.addRange(0x80, 0xFF) // also any invalid byte
-		case r < utf8.RuneSelf:
-			set.add(byte(r))
-		default:
-			set.add(leadByte(r))
+// first is what a program can read first from an instruction on: the
+// bytes a match can go on with there, and whether it can reach InstMatch
+// without reading.
+type first struct {
+	set   byteSet
+	empty bool
+}
+
+// firstBytes returns, per instruction of prog, what it can read first; at
+// prog.Start, the bytes at which a match can start (any position, when
+// it can be empty), which the screens use (newScreen). A
+// rune instruction's bytes are those its runes start with (for U+FFFD,
+// which also stands for an invalid byte, every byte from 0x80); the
+// instructions that read nothing take the union of their successors',
+// grown to a fixed point since loops lead back.
+func firstBytes(prog *syntax.Prog) []first {
+	insts := prog.Inst
+	fs := make([]first, len(insts))
+	for pc := range insts {
+		f := &fs[pc]
+		addRune := func(r rune) {
+			switch {
+			case r == utf8.RuneError:
+				f.set.addRange(0x80, 0xFF) // also any invalid byte
+			case r < utf8.RuneSelf:
+				f.set.add(byte(r))
+			default:
+				f.set.add(leadByte(r))
+			}
 		}
-	}
-	for len(stack) > 0 {
-		pc := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[pc] {
-			continue
-		}
-		seen[pc] = true
-		inst := &prog.Inst[pc]
-		switch inst.Op {
+		switch inst := &insts[pc]; inst.Op {
 		case syntax.InstMatch:
-			return set, false
-		case syntax.InstAlt, syntax.InstAltMatch:
-			stack = append(stack, inst.Out, inst.Arg)
-		case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
-			stack = append(stack, inst.Out)
+			f.empty = true
 		case syntax.InstRune1:
 			addRune(inst.Rune[0])
 		case syntax.InstRune:
@@ -599,23 +559,44 @@ func startBytes(prog *syntax.Prog) (set byteSet, ok bool) {
 			for i := 0; i+1 < len(inst.Rune); i += 2 {
 				lo, hi := inst.Rune[i], min(inst.Rune[i+1], unicode.MaxRune)
 				if lo < utf8.RuneSelf {
-					set.addRange(byte(lo), byte(min(hi, utf8.RuneSelf-1)))
+					f.set.addRange(byte(lo), byte(min(hi, utf8.RuneSelf-1)))
 				}
 				if hi >= utf8.RuneSelf {
-					set.addRange(leadByte(max(lo, utf8.RuneSelf)), leadByte(hi))
+					f.set.addRange(leadByte(max(lo, utf8.RuneSelf)), leadByte(hi))
 				}
 				if lo <= utf8.RuneError && utf8.RuneError <= hi {
-					set.addRange(0x80, 0xFF)
+					f.set.addRange(0x80, 0xFF)
 				}
 			}
 		case syntax.InstRuneAny:
-			set.addRange(0, 0xFF)
+			f.set.addRange(0, 0xFF)
 		case syntax.InstRuneAnyNotNL:
-			set.addRange(0, '\n'-1)
-			set.addRange('\n'+1, 0xFF)
+			f.set.addRange(0, '\n'-1)
+			f.set.addRange('\n'+1, 0xFF)
 		}
 	}
-	return set, true
+	for changed := true; changed; {
+		changed = false
+		for pc := range insts {
+			inst := &insts[pc]
+			var f first
+			switch inst.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				a, b := &fs[inst.Out], &fs[inst.Arg]
+				f = fs[inst.Out]
+				f.set.union(&b.set)
+				f.empty = a.empty || b.empty
+			case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+				f = fs[inst.Out]
+			default:
+				continue
+			}
+			if f != fs[pc] {
+				fs[pc], changed = f, true
+			}
+		}
+	}
+	return fs
 }
 
 // leadByte is the first byte of r's UTF-8 encoding (r >= 0x80).

@@ -34,7 +34,7 @@ func TestInstSets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sets := instSets(prog)
+		sets := instSets(prog, firstBytes(prog))
 		var got []alt
 		for pc, inst := range prog.Inst {
 			if inst.Op == syntax.InstAlt {

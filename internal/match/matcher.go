@@ -147,10 +147,10 @@ func Compile(ps []Pattern) (*Matcher, error) {
 // textnorm's matching form (textnorm.CanOccur), which holds no capitals.
 // A literal or an atom that holds another rune cannot occur in that text,
 // so the automaton leaves it out: a case-insensitive regex's atoms
-// otherwise come in every mix of cases ((?i)virus has 32, and text in
-// matching form can hold one), and a regex whose atoms all hold such a
-// rune never matches. Invalid UTF-8 in a pattern is not checked. On other
-// text, Find may miss matches.
+// otherwise come in every mix of cases ((?i)virus has 48, ſ counted as an
+// s, and text in matching form can hold one), and a regex whose atoms all
+// hold such a rune never matches. Invalid UTF-8 in a pattern is not
+// checked. On other text, Find may miss matches.
 func CompileFor(ps []Pattern, occurs func(rune) bool) (*Matcher, error) {
 	cfg := defaultConfig()
 	cfg.occurs = occurs
@@ -330,9 +330,10 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		sh := analyzeRegex(tree)
 		prefix, _ := prog.Prefix()
 		cond := prog.StartCond()
+		fs := firstBytes(prog)
 		m.res[r] = reInfo{
-			screen:   newScreen(sh, prog, tree),
-			prog:     compileBt(prog),
+			screen:   newScreen(sh, fs[prog.Start], tree),
+			prog:     compileBt(prog, fs),
 			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,
@@ -414,9 +415,10 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 }
 
 // newScreen is the screen of a regex (or of one branch of it) with shape
-// sh, program prog and simplified tree.
-func newScreen(sh reShape, prog *syntax.Prog, tree *syntax.Regexp) screen {
-	first, useFirst := startBytes(prog)
+// sh, simplified tree, and start, what its program reads first (its
+// firstBytes at the start).
+func newScreen(sh reShape, start first, tree *syntax.Regexp) screen {
+	first, useFirst := start.set, !start.empty
 	if sh.followAt < 0 && sh.followSpaces < 0 && sh.followBefore.has(' ') {
 		// Nothing bounds the way to the follow set in prose: the check
 		// would read followReach bytes only to say "too far to tell".
@@ -490,7 +492,7 @@ func (m *Matcher) branchScreens(tree *syntax.Regexp, atoms []string) map[string]
 		if err != nil {
 			return nil
 		}
-		scr[b] = newScreen(sh, prog, sub)
+		scr[b] = newScreen(sh, firstBytes(prog)[prog.Start], sub)
 		for _, a := range sh.atoms {
 			if o, ok := owner[a]; ok && o != b {
 				owner[a] = -1

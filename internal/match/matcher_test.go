@@ -291,7 +291,8 @@ func TestAnalyzeRegexSound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, useFirst := startBytes(prog)
+		start := firstBytes(prog)[prog.Start]
+		first, useFirst := start.set, !start.empty
 		head := headSeq(tree.Simplify())
 		re := regexp.MustCompile(expr)
 		text := genText(src, randomText(src, 60))

@@ -8,12 +8,17 @@
 // curve (Generate).
 //
 // Engines answer one question: which pattern IDs occur in a text. The
-// project's match.Matcher, one package regexp per pattern (the baseline),
-// and, when built with the hyperscan tag, one Hyperscan database with every
+// project's match.Matcher (compiled as package rules compiles it, for
+// text in textnorm's matching form), one package regexp per pattern (the
+// baseline), and, when built with the hyperscan tag, one Hyperscan database with every
 // pattern (github.com/flier/gohs). Before it reports any speed, Run checks
 // that the engines agree page by page: a difference between the matcher and
 // the regexp baseline is an error, Hyperscan's differences (its \b, case
 // folding and anchors are not Go's) are counted and listed.
+//
+// Run also splits each engine's corpus throughput by label, scam pages
+// against the others, timed in turns: the scam pages are full of the
+// rules' words, and every hit there is screened and verified.
 //
 // Adversarial builds inputs meant to be slow (near-misses of the rules'
 // literals and regex words, the regex words shuffled, long runs for a few
