@@ -150,7 +150,7 @@ func BenchmarkStdRegexp(b *testing.B) {
 }
 
 // BenchmarkShortTexts scans the corpus text cut into short texts (a
-// creative's, a title's) as seven streams, as Find does from
+// creative's, a title's) as parallel streams, as Find does from
 // minStreamText bytes up, and as one stream, which it did below 1,024
 // bytes before.
 func BenchmarkShortTexts(b *testing.B) {
@@ -178,7 +178,7 @@ func BenchmarkShortTexts(b *testing.B) {
 }
 
 // BenchmarkScanBlock runs the scan kernel alone over the corpus text, as
-// seven streams, recording its reports but handling none: what the
+// parallel streams, recording its reports but handling none: what the
 // automaton costs before any report is looked at.
 func BenchmarkScanBlock(b *testing.B) {
 	var text []byte

@@ -34,7 +34,7 @@ import (
 // searches share the backtracker's memo. Verified interleaved with other
 // regexes, each search could explore the same long paths again.
 const (
-	nStreams = 7
+	nStreams = 8
 	// recordGap: a stream records an atom hit of a regex only if it lies
 	// more than recordGap bytes after the hit it recorded last; the
 	// record's window then reaches recordGap bytes further.

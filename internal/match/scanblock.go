@@ -43,8 +43,11 @@ func (d *doneBits) clear() {
 }
 
 // evCap is the capacity of an events buffer; the assembly kernel knows it
-// as the constant 57 (evCap - nStreams).
+// as the constant 56 (evCap - nStreams).
 const evCap = 64
+
+// tBlock is the most steps scanBlock transposes at a time.
+const tBlock = 256
 
 // An events buffer collects what the kernel found for one call: event
 // step<<32 | s<<8 | k says that after step step (from 1) stream k was in
@@ -52,6 +55,7 @@ const evCap = 64
 type events struct {
 	n   int
 	buf [evCap]uint64
+	t   [tBlock * nStreams]byte // transposed text (scanblock_amd64.go)
 }
 
 // add appends an event.
@@ -69,11 +73,16 @@ func (ev *events) at(i int) (step int, s uint32, k int) {
 // scanBlockGo is the portable scanBlock: the same steps as the assembly,
 // one stream after another within each step.
 func scanBlockGo(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
+	return scanSteps(a, text, j, gap, 0, n, st, done, ev)
+}
+
+// scanSteps is scanBlockGo from step d.
+func scanSteps(a *automaton, text []byte, j, gap, d, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
 	trans := a.trans
 	col := &a.col
 	sp := a.special
 	s := *st
-	d := 0
+	d0 := d
 	for d < n {
 		for k := range nStreams {
 			s[k] = uint32(trans[col[text[j+d+k*gap]]+s[k]])
@@ -87,5 +96,5 @@ func scanBlockGo(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32,
 		}
 	}
 	*st = s
-	return d
+	return d - d0
 }

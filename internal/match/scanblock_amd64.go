@@ -2,11 +2,18 @@
 
 package match
 
-// scanBlockAsm is scanBlockGo in assembly (scanblock_amd64.s), with the
-// seven states in registers.
+// transpose8 sets dst[d*8+k] = src[k*gap+d] for k < 8 and d < n, n a
+// multiple of 8 (scanblock_amd64.s).
 //
 //go:noescape
-func scanBlockAsm(col *[256]uintptr, p *byte, gap int, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64, ev *events) int
+func transpose8(dst *byte, src *byte, gap int, n int)
+
+// scanStepsAsm runs the streams for n steps over text transposed by
+// transpose8 (scanblock_amd64.s), recording events with steps from
+// base+1.
+//
+//go:noescape
+func scanStepsAsm(col *[256]uintptr, t *byte, n int, st *[nStreams]uint32, sp uint32, done *[nStreams]*uint64, ev *events, base int) int
 
 // scanBlock runs the streams from text[j] (stream k at text[j+k*gap]) for
 // n steps, or fewer when ev fills up (it stops after a whole step with
@@ -14,6 +21,23 @@ func scanBlockAsm(col *[256]uintptr, p *byte, gap int, n int, st *[nStreams]uint
 // to ev an event for every step that leaves a stream in a special state
 // not done for it. The caller guarantees that
 // j+(nStreams-1)*gap+n <= len(text) and n > 0.
+//
+// The text is transposed a block at a time into ev's buffer, so that the
+// kernel loads a step's bytes for all streams at once; the steps that do
+// not fill a group of 8 run in Go.
 func scanBlock(a *automaton, text []byte, j, gap, n int, st *[nStreams]uint32, done *doneBits, ev *events) int {
-	return scanBlockAsm(&a.colAddr, &text[j], gap, n, st, a.special, &done.p, ev)
+	d := 0
+	for n-d >= 8 {
+		blk := min(n-d, tBlock) &^ 7
+		transpose8(&ev.t[0], &text[j+d], gap, blk)
+		taken := scanStepsAsm(&a.colAddr, &ev.t[0], blk, st, a.special, &done.p, ev, d)
+		d += taken
+		if taken < blk || ev.n >= evCap-nStreams {
+			return d
+		}
+	}
+	if d < n {
+		d += scanSteps(a, text, j, gap, d, n, st, done, ev)
+	}
+	return d
 }
