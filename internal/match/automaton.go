@@ -411,13 +411,21 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 		}
 		return int32(perm[i] - a.special)
 	}
-	pitch := columnPitch(nd)
-	trans := fillTable(nd, pitch, stride, fail, edges, perm)
+	weight := make([]float64, stride)
+	for b := range 256 {
+		weight[classes[b]] += byteFreq[b]
+	}
+	lineProb := make([]float64, (nd+lineEntries-1)/lineEntries)
+	for i, p := range prob {
+		lineProb[perm[i]/lineEntries] += p
+	}
+	starts, size := columnStarts(nd, stride, weight, lineProb)
+	trans := fillTable(nd, starts, size, fail, edges, perm)
 	maxDepth := 0
 	a.states = nd
 	a.trans = trans
 	for b := range a.col {
-		a.col[b] = uint32(classes[b]) * uint32(pitch)
+		a.col[b] = uint32(starts[classes[b]])
 		a.colAddr[b] = uintptr(unsafe.Pointer(&trans[a.col[b]]))
 	}
 	for i := range nd {
@@ -441,22 +449,113 @@ func buildAutomaton(strs []string, denseBudget, maxCut int) *automaton {
 	return a
 }
 
-// columnPitch returns the distance in entries between the starts of two
-// columns of a table of nd states: at least nd, and an odd number of
-// cache lines. The hottest lines of a column are its first (the states are
-// numbered by likelihood), and a cache set holds eight lines: with a pitch
-// of a power of two lines, as the 65,536 states of 10,000 patterns give,
-// every column's first line falls in the same set of the first-level cache
-// and of the second, where an odd pitch spreads them over all the sets.
-// That scanned the scale curve's text 6% faster (616 against 577 MB/s, in
-// alternating passes), the rule set's alike.
-func columnPitch(nd int) int {
-	const perLine = 64 / 2 // 16-bit entries
-	lines := (nd + perLine - 1) / perLine
-	if lines%2 == 0 {
-		lines++
+// The first-level cache has l1Sets sets of l1Ways lines of lineEntries
+// table entries (64 bytes, 16-bit entries).
+const (
+	l1Sets      = 64
+	l1Ways      = 8
+	lineEntries = 32
+	// maxHotLines is how many of a column's likeliest lines columnStarts
+	// weighs.
+	maxHotLines = 48
+)
+
+// columnStarts places the columns of a table of nd states over stride
+// classes, and returns where each starts (in entries, each on a cache
+// line) and the table's length. weight[c] is how likely text is to take
+// class c, lineProb[l] how likely it is to be in a state of line l of a
+// column (states lineEntries*l on): line l of column c is read about
+// weight[c]*lineProb[l] of the steps.
+//
+// Where a column starts decides the cache sets of its lines, and the hot
+// lines (a column's first, where the likeliest states are, and the first
+// of the special states) of the hundred-odd columns compete for the
+// first-level cache's sets, eight lines each. With every column a fixed
+// pitch from the last, their hot lines pile up in some sets and leave
+// others empty, and which depends on the pitch modulo 64 lines: on the
+// rule set's table, pitches that differ by a few lines scanned the corpus
+// at 918 to 1,207 MB/s. So the columns are placed one after the other,
+// hottest first, each at the line offset (modulo the sets) that adds the
+// least expected traffic beyond the ways of the sets its hot lines fall
+// in, a gap of under l1Sets lines before it.
+func columnStarts(nd, stride int, weight []float64, lineProb []float64) ([]int, int) {
+	lines := (nd + lineEntries - 1) / lineEntries
+	// The hot lines: the likeliest, at most a few per set per column.
+	type hot struct {
+		line int
+		p    float64
 	}
-	return lines * perLine
+	var hots []hot
+	for l, p := range lineProb {
+		if p > 0 {
+			hots = append(hots, hot{l, p})
+		}
+	}
+	slices.SortFunc(hots, func(a, b hot) int { return cmp.Compare(b.p, a.p) })
+	hots = hots[:min(len(hots), maxHotLines)]
+	order := make([]int, stride)
+	for c := range order {
+		order[c] = c
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(weight[b], weight[a]) })
+	// sets[s] holds the weights of the lines placed in set s, heaviest
+	// first; what lies beyond the first l1Ways is expected to miss. load[s]
+	// is their sum: between offsets that add the same expected misses, the
+	// one whose sets carry the least breaks the tie, so that hot lines
+	// spread over all the sets before any set fills.
+	var sets [l1Sets][]float64
+	var load [l1Sets]float64
+	over := func(s int, w float64) float64 {
+		if len(sets[s]) < l1Ways {
+			return 0
+		}
+		return min(w, sets[s][l1Ways-1])
+	}
+	place := func(c, o int, sign float64) {
+		for _, h := range hots {
+			s, w := (o+h.line)%l1Sets, weight[c]*h.p
+			i, _ := slices.BinarySearchFunc(sets[s], w, func(x, y float64) int { return cmp.Compare(y, x) })
+			if sign > 0 {
+				sets[s] = slices.Insert(sets[s], i, w)
+			} else {
+				sets[s] = slices.Delete(sets[s], i, i+1)
+			}
+			load[s] += sign * w
+		}
+	}
+	offset := make([]int, stride)
+	// Each column goes where it adds the least; then, for a few rounds,
+	// each is taken out and placed again among all the others, which
+	// mends what the first columns chose before the later ones came.
+	for round := range 2 {
+		for _, c := range order {
+			if round > 0 {
+				place(c, offset[c], -1)
+			}
+			best, bestMiss, bestLoad := 0, math.Inf(1), math.Inf(1)
+			for o := range l1Sets {
+				miss, ld := 0.0, 0.0
+				for _, h := range hots {
+					s, w := (o+h.line)%l1Sets, weight[c]*h.p
+					miss += over(s, w)
+					ld += load[s] * w
+				}
+				if miss < bestMiss || miss == bestMiss && ld < bestLoad {
+					best, bestMiss, bestLoad = o, miss, ld
+				}
+			}
+			offset[c] = best
+			place(c, best, 1)
+		}
+	}
+	starts := make([]int, stride)
+	at := 0 // in lines
+	for c := range stride {
+		at += (offset[c] - at%l1Sets + l1Sets) % l1Sets
+		starts[c] = at * lineEntries
+		at += lines
+	}
+	return starts, at * lineEntries
 }
 
 // An edge is a dense edge, from and to by BFS index.
@@ -477,7 +576,7 @@ type edge struct{ from, to int32 }
 // the failure tree's preorder, the states below a state are a range, so
 // an edge's states are one pass over a range that skips the ranges it
 // passes over.
-func fillTable(nd, pitch, stride int, fail []int32, edges [][]edge, perm []uint32) []uint16 {
+func fillTable(nd int, starts []int, total int, fail []int32, edges [][]edge, perm []uint32) []uint16 {
 	// The failure tree's children, by BFS index.
 	first := make([]int32, nd+1)
 	for i := 1; i < nd; i++ {
@@ -511,11 +610,11 @@ func fillTable(nd, pitch, stride int, fail []int32, edges [][]edge, perm []uint3
 		size[pre[fail[i]]] += size[pre[i]]
 	}
 
-	trans := make([]uint16, pitch*stride)
+	trans := make([]uint16, total)
 	own := make([]bool, nd) // by place: has an edge in the class at hand
-	for c := range stride {
+	for c, at := range starts {
 		es := edges[c]
-		col := trans[c*pitch : c*pitch+nd]
+		col := trans[at : at+nd]
 		if len(es) > 0 && es[0].from == 0 {
 			col[0] = uint16(perm[es[0].to])
 			es = es[1:]

@@ -51,12 +51,17 @@
 // go on with, so that text inside a rule's words (as in a scam page, or
 // an adversary's) reads entries that share cache lines too.
 //
-// Find runs the automaton once over the text, as seven interleaved streams
-// over seven stretches of it (scan.go); on amd64 the stepping is an
-// assembly kernel that keeps the seven states in registers, passes over
-// reports already settled for their stream and records the others in a
-// buffer without returning (scanblock_amd64.s); elsewhere, and with the
-// purego build tag, the same steps run in Go (scanblock.go). A literal is settled at its first
+// Where each column starts is chosen too (columnStarts): the hot lines of
+// the columns are spread over the first-level cache's sets, so that no set
+// holds more of them than it has ways.
+//
+// Find runs the automaton once over the text, as eight interleaved
+// streams over eight stretches of it (scan.go); on amd64 the stepping is
+// an assembly kernel that keeps the eight states in registers, reads the
+// text transposed (a step's eight bytes in one load), passes over reports
+// already settled for their stream and records the others in a buffer
+// without returning (scanblock_amd64.s); elsewhere, and with the purego
+// build tag, the same steps run in Go (scanblock.go). A literal is settled at its first
 // valid occurrence. An atom hit is first screened cheaply (can a match
 // start where it must, does what the regex requires after the atom
 // follow? for a regex that is an alternation at the top, by the branch

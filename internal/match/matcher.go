@@ -121,8 +121,9 @@ type config struct {
 // the trie, the entries and the regex programs take the rest (make
 // bench-match's scale curve reports the heap: 38 MB with CompileFor).
 // There the 65,536 states bind first (15.5 MB of table at 118 classes),
-// and with the columns an odd number of lines apart (columnPitch) budgets
-// from 8 to 16 MB scanned the scale curve's text alike; the rule set's
+// and with the columns an odd number of lines apart (as they were before
+// columnStarts) budgets from 8 to 16 MB scanned the scale curve's text
+// alike; the rule set's
 // table is 10.6 MB. States deeper than 20 bytes are rare even in text made
 // of the rules' own words: on shuffled rule words, a cut at 20 instead of
 // 12 took 11% fewer instructions and 5% fewer cache misses, as their long
