@@ -138,8 +138,9 @@ type litInfo struct {
 	exact   []string
 	exactOK bool
 	// prefix, when non-nil, holds non-empty strings one of which every
-	// match of the node starts with.
+	// match of the node starts with; suffix, ends with.
 	prefix []string
+	suffix []string
 	req    req     // strs nil: none
 	bytes  byteSet // every byte that can occur in a match
 	maxLen int     // -1: unbounded
@@ -244,7 +245,7 @@ func analyze(re *syntax.Regexp) litInfo {
 			li.req = sub.req // the first iteration holds it
 			li.req.runEnd, li.req.node = 0, 0
 			li.req.repeated()
-			li.prefix = sub.prefix
+			li.prefix, li.suffix = sub.prefix, sub.suffix
 		}
 		switch {
 		case sub.exactOK && sub.maxLen == 0:
@@ -266,7 +267,7 @@ func analyze(re *syntax.Regexp) litInfo {
 			li.maxLen = sub.maxLen * re.Max
 		}
 		if re.Min >= 1 {
-			li.req, li.prefix = sub.req, sub.prefix
+			li.req, li.prefix, li.suffix = sub.req, sub.prefix, sub.suffix
 			li.req.runEnd, li.req.node = 0, 0
 			if re.Max != 1 {
 				li.req.repeated()
@@ -291,7 +292,7 @@ func analyze(re *syntax.Regexp) litInfo {
 // better choice.
 func finish(li litInfo) litInfo {
 	if li.exactOK && len(li.exact) > 0 && !slices.Contains(li.exact, "") {
-		li.prefix = li.exact
+		li.prefix, li.suffix = li.exact, li.exact
 		if r := newReq(li.exact, 0, 0, byteSet{}); r.better(&li.req) {
 			li.req = r
 		}
@@ -512,20 +513,87 @@ func analyzeConcat(subs []*syntax.Regexp) litInfo {
 			if i == 0 && len(set) > 0 && !slices.Contains(set, "") {
 				li.prefix = set
 			}
-		} else if i == 0 {
-			li.prefix = inf.prefix
+		} else {
+			if i == 0 {
+				li.prefix = inf.prefix
+			}
+			if inf.suffix != nil {
+				// A run may begin with the end of a node that is not
+				// exact: (x+x+)+y is xy, not y, at the y. The set then
+				// starts inside the node.
+				r0 := req{at: addOff(at, inf.maxLen), spaces: addOff(spaces, maxSpaces(subs[i])), before: before}
+				r0.before.union(&inf.bytes)
+				set := inf.suffix
+				for j := i + 1; j < len(infos) && j <= i+maxRun; j++ {
+					next, partial := infos[j].exact, false
+					if !infos[j].exactOK {
+						next, partial = infos[j].prefix, true
+					}
+					if next == nil {
+						break
+					}
+					longer, ok := crossSets(set, next)
+					if !ok {
+						break
+					}
+					set = longer
+					r := newReq(set, r0.at, r0.spaces, r0.before)
+					r.runEnd, r.partial = j+1, partial
+					consider(r)
+					if partial {
+						break
+					}
+				}
+			}
 		}
 		at = addOff(at, inf.maxLen)
 		spaces = addOff(spaces, maxSpaces(subs[i]))
 		before.union(&inf.bytes)
 	}
+	li.suffix = concatSuffix(infos)
 	return finish(li)
+}
+
+// concatSuffix is the suffix set of a concatenation of nodes: the last
+// node's exact strings, multiplied with those of the exact nodes ahead of
+// it and then with the suffix set of the first node that is not exact; or
+// the last node's suffix set when it is not exact.
+func concatSuffix(infos []litInfo) []string {
+	last := len(infos) - 1
+	if last < 0 {
+		return nil
+	}
+	if !infos[last].exactOK {
+		return infos[last].suffix
+	}
+	set := infos[last].exact
+	if len(set) == 0 || slices.Contains(set, "") {
+		return nil
+	}
+	for k := last - 1; k >= 0 && k >= last-maxRun; k-- {
+		ahead := infos[k].exact
+		if !infos[k].exactOK {
+			ahead = infos[k].suffix
+		}
+		if ahead == nil {
+			break
+		}
+		longer, ok := crossSets(ahead, set)
+		if !ok {
+			break
+		}
+		set = longer
+		if !infos[k].exactOK {
+			break
+		}
+	}
+	return set
 }
 
 func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 	li := litInfo{exactOK: true}
 	r := req{at: 0}
-	reqOK, prefixOK := true, true
+	reqOK, prefixOK, suffixOK := true, true, true
 	for _, s := range subs {
 		inf := analyze(s)
 		li.bytes.union(&inf.bytes)
@@ -533,6 +601,11 @@ func analyzeAlternate(subs []*syntax.Regexp) litInfo {
 			li.prefix = unionSets(li.prefix, inf.prefix)
 		} else {
 			li.prefix = nil
+		}
+		if suffixOK = suffixOK && inf.suffix != nil && len(li.suffix)+len(inf.suffix) <= maxSetSize; suffixOK {
+			li.suffix = unionSets(li.suffix, inf.suffix)
+		} else {
+			li.suffix = nil
 		}
 		switch {
 		case li.maxLen < 0:
