@@ -564,6 +564,15 @@ const screenReach = 64
 // key order. Taking one regex at a time lets its searches share the
 // backtracker's memo.
 func (f *finder) replay() {
+	n := 0
+	for k := range nStreams {
+		n += len(f.recs[k])
+	}
+	if n == 0 {
+		// Most texts, and every short one: nothing to sort, and no
+		// slice of recs to write back.
+		return
+	}
 	all := f.recs[0]
 	for k := range nStreams {
 		for _, rc := range f.recs[k] {
