@@ -480,7 +480,7 @@ const (
 // in, a gap of under l1Sets lines before it.
 func columnStarts(nd, stride int, weight []float64, lineProb []float64) ([]int, int) {
 	lines := (nd + lineEntries - 1) / lineEntries
-	// The hot lines: the likeliest, at most a few per set per column.
+	// The hot lines: the maxHotLines likeliest of a column.
 	type hot struct {
 		line int
 		p    float64
@@ -524,7 +524,7 @@ func columnStarts(nd, stride int, weight []float64, lineProb []float64) ([]int, 
 		}
 	}
 	offset := make([]int, stride)
-	// Each column goes where it adds the least; then, for a few rounds,
+	// Each column goes where it adds the least; then, in a second round,
 	// each is taken out and placed again among all the others, which
 	// mends what the first columns chose before the later ones came.
 	for round := range 2 {

@@ -123,16 +123,17 @@ type config struct {
 // There the 65,536 states bind first (15.5 MB of table at 118 classes),
 // and with the columns an odd number of lines apart (as they were before
 // columnStarts) budgets from 8 to 16 MB scanned the scale curve's text
-// alike; the rule set's
-// table is 10.6 MB. States deeper than 20 bytes are rare even in text made
-// of the rules' own words: on shuffled rule words, a cut at 20 instead of
-// 12 took 11% fewer instructions and 5% fewer cache misses, as their long
-// words and phrases stay in the table instead of the trie walk, for the
-// same on the corpus and about 15 ms more compile time (the rules' table
-// grows from 18,000 states to 39,000; BenchmarkCompile/rules, medians of
-// six interleaved runs of 20 compiles, 43 against 58 ms). The streams
-// overlap by 19 bytes only, so texts from 128 bytes up (a short
-// creative's) are scanned as streams, three times as fast as one stream.
+// alike; the rule set's table is 11.0 MB. States deeper than 20 bytes are
+// rare even in text made of the rules' own words: on shuffled rule words,
+// a cut at 20 instead of 12 took 11% fewer instructions and 5% fewer
+// cache misses, as their long words and phrases stay in the table instead
+// of the trie walk, for the same on the corpus and about 15 ms more
+// compile time (the rules' table grows from 18,000 states to 39,000;
+// BenchmarkCompile/rules, medians of six interleaved runs of 20 compiles,
+// 43 against 58 ms). The streams overlap by 19 bytes only, so short texts
+// (a creative's) are scanned as streams, three times as fast as one
+// stream: from 128 bytes up where every stream has more than twice the
+// overlap to step through, which with eight streams is from 179 bytes.
 func defaultConfig() config {
 	return config{denseBudget: 16 << 20, maxCut: 20, minStreamText: 128}
 }

@@ -261,9 +261,10 @@ func TestAnalyzeRegex(t *testing.T) {
 }
 
 // TestAnalyzeRegexSound checks the analysis against package regexp on
-// generated regexes and texts: every match is at most maxLen bytes and
-// holds one of the atoms starting at most at bytes in, with only bytes of
-// before ahead of it.
+// generated regexes and texts: every match is at most maxLen bytes,
+// starts with one of its prefix set and ends with one of its suffix set,
+// and holds one of the atoms starting at most at bytes in, with only bytes
+// of before ahead of it.
 func TestAnalyzeRegexSound(t *testing.T) {
 	n := 3000
 	if testing.Short() {
@@ -272,10 +273,13 @@ func TestAnalyzeRegexSound(t *testing.T) {
 	if s := os.Getenv("MATCH_SOUND_SEEDS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	withFollow := 0
+	withFollow, withSuffix := 0, 0
 	defer func() {
 		if withFollow == 0 {
 			t.Errorf("no generated regex had a follow set: the check above went untested")
+		}
+		if withSuffix == 0 {
+			t.Errorf("no generated regex had a suffix set: the check below went untested")
 		}
 	}()
 	for seed := range n {
@@ -289,7 +293,11 @@ func TestAnalyzeRegexSound(t *testing.T) {
 		if sh.follow != nil {
 			withFollow++
 		}
-		prefix := analyze(tree.Simplify()).prefix
+		li := analyze(tree.Simplify())
+		prefix, suffix := li.prefix, li.suffix
+		if suffix != nil {
+			withSuffix++
+		}
 		prog, err := syntax.Compile(tree.Simplify())
 		if err != nil {
 			t.Fatal(err)
@@ -306,6 +314,9 @@ func TestAnalyzeRegexSound(t *testing.T) {
 			}
 			if prefix != nil && !slices.ContainsFunc(prefix, func(p string) bool { return strings.HasPrefix(string(m), p) }) {
 				t.Fatalf("%q matches %q, which starts with none of %q", expr, m, prefix)
+			}
+			if suffix != nil && !slices.ContainsFunc(suffix, func(p string) bool { return strings.HasSuffix(string(m), p) }) {
+				t.Fatalf("%q matches %q, which ends with none of %q", expr, m, suffix)
 			}
 			if len(m) < len(head) {
 				t.Fatalf("%q matches %q, shorter than its head of %d", expr, m, len(head))

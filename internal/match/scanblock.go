@@ -46,16 +46,13 @@ func (d *doneBits) clear() {
 // as the constant 56 (evCap - nStreams).
 const evCap = 64
 
-// tBlock is the most steps scanBlock transposes at a time.
-const tBlock = 256
-
 // An events buffer collects what the kernel found for one call: event
 // step<<32 | s<<8 | k says that after step step (from 1) stream k was in
 // special state s.
 type events struct {
 	n   int
 	buf [evCap]uint64
-	t   [tBlock * nStreams]byte // transposed text (scanblock_amd64.go)
+	t   transposed // the kernel's scratch, where it has one
 }
 
 // add appends an event.

@@ -2,6 +2,13 @@
 
 package match
 
+// tBlock is the most steps scanBlock transposes at a time.
+const tBlock = 256
+
+// transposed holds up to tBlock steps of text as transpose8 lays them
+// out, for scanStepsAsm.
+type transposed [tBlock * nStreams]byte
+
 // transpose8 sets dst[d*8+k] = src[k*gap+d] for k < 8 and d < n, n a
 // multiple of 8 (scanblock_amd64.s).
 //

@@ -2,6 +2,9 @@
 
 package match
 
+// transposed is empty: the portable scan reads the text in place.
+type transposed struct{}
+
 // scanBlock runs the streams from text[j] (stream k at text[j+k*gap]) for
 // n steps, or fewer when ev fills up (it stops after a whole step with
 // fewer than nStreams free slots), and returns the steps taken. It appends
