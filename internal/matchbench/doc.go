@@ -38,7 +38,8 @@
 // alternating the two pass by pass.
 //
 // Throughput is the median of several timed passes over the whole input in
-// one goroutine; run the command with GOMAXPROCS=1 (as make bench-match
+// one goroutine, the matcher's and Hyperscan's on the corpus taken in
+// turns, as the split by label and the adversarial ratios are; run the command with GOMAXPROCS=1 (as make bench-match
 // does) for one core. On a shared host timings drift with the load, so
 // command matchcost (make bench-match-cost) also counts the matcher under
 // cachegrind: ParseCachegrind reads the counts, CacheCounts.Cost weighs
