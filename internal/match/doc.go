@@ -67,14 +67,20 @@
 // follow? for a regex that is an alternation at the top, by the branch
 // the atom belongs to), and a regex is then verified only in windows
 // around the hits that pass, windows that any earlier match would have to
-// start in. The verifier is a backtracker over the regex's program that
-// reads the whole text for context (backtrack.go), so the first match it
-// finds is the leftmost one; it runs a compact copy of the program (no
-// captures, a run of literal instructions as one, what a step reads in
-// one record), takes such a run in one comparison and passes over the
-// branches of an alternation that cannot go on with the next byte;
-// searches too large for its memo fall back to package regexp on the
-// whole text.
+// start in. The verifier tries the starts of a window leftmost first,
+// reading the whole text for context, so the first match it finds is the
+// leftmost one. A start is run through a lazy DFA of the regex's program
+// (dfa.go): package regexp's Pike VM with its thread lists made states,
+// built as searches ask for them into an arena the pooled finder keeps,
+// a byte of ASCII text per table load. Where the DFA cannot tell (a
+// non-ASCII byte, its states used up, or a window where it has read four
+// times the window's bytes), the backtracker (backtrack.go) takes the
+// start: it runs a compact copy of the program (no captures, a run of
+// literal instructions as one, what a step reads in one record), takes
+// such a run in one comparison and passes over the branches of an
+// alternation that cannot go on with the next byte, and its memo, shared
+// by the starts of a search, keeps the search linear; searches too large
+// for the memo fall back to package regexp on the whole text.
 //
 // CompileFor builds a Matcher for text that holds only some runes, such as
 // text in package textnorm's matching form, which holds no capitals: the

@@ -20,12 +20,15 @@ type testConfig struct {
 
 var testConfigs = []testConfig{
 	{"default", defaultConfig()},
-	{"cut1", config{denseBudget: 1 << 20, maxCut: 1, minStreamText: 0}},
-	{"cut3", config{denseBudget: 1 << 20, maxCut: 3, minStreamText: 0}},
-	{"budget", config{denseBudget: 1, maxCut: 32, minStreamText: 64}},
+	{"cut1", config{denseBudget: 1 << 20, maxCut: 1, minStreamText: 0, dfaStates: maxFinderStates}},
+	{"cut3", config{denseBudget: 1 << 20, maxCut: 3, minStreamText: 0}}, // no DFA
+	{"budget", config{denseBudget: 1, maxCut: 32, minStreamText: 64, dfaStates: maxFinderStates}},
 	// A budget for a few dozen states: the dense part is chosen by
 	// likelihood, leaving sparse children at many depths.
-	{"partial", config{denseBudget: 1 << 12, maxCut: 32, minStreamText: 64}},
+	{"partial", config{denseBudget: 1 << 12, maxCut: 32, minStreamText: 64, dfaStates: maxFinderStates}},
+	// A verifier DFA that runs out of states early: searches go on in
+	// the backtracker from wherever that happens.
+	{"fewstates", config{denseBudget: 1 << 20, maxCut: 20, minStreamText: 64, dfaStates: 3}},
 }
 
 func describe(ps []Pattern, text []byte) string {

@@ -64,7 +64,9 @@ type reInfo struct {
 	// The whole regex's screen; verify reads its place and head too.
 	screen
 
-	prog     btProg                // what the backtracker runs
+	prog     btProg       // what the backtracker runs
+	sprog    *syntax.Prog // what the verifier's DFA runs (dfa.go)
+	dfa      dfaCols
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
 	prefix   []byte                // every match starts with it
 	anchored bool                  // can match at position 0 only
@@ -110,6 +112,7 @@ type config struct {
 	denseBudget   int // bytes of dense transition table
 	maxCut        int // deepest dense level
 	minStreamText int // shortest text scanned as parallel streams
+	dfaStates     int // verifier DFA states a finder may build (dfa.go)
 	// occurs, when set, says which runes the text can hold (see
 	// CompileFor).
 	occurs func(rune) bool
@@ -134,8 +137,10 @@ type config struct {
 // (a creative's) are scanned as streams, three times as fast as one
 // stream: from 128 bytes up where every stream has more than twice the
 // overlap to step through, which with eight streams is from 179 bytes.
+// A finder's verifier DFA may build 4,096 states (an arena of about 0.7
+// MB); the corpus's scam pages build 2,215.
 func defaultConfig() config {
-	return config{denseBudget: 16 << 20, maxCut: 20, minStreamText: 128}
+	return config{denseBudget: 16 << 20, maxCut: 20, minStreamText: 128, dfaStates: maxFinderStates}
 }
 
 // Compile builds a Matcher for ps. Patterns are validated as CompileNaive
@@ -336,6 +341,8 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 		m.res[r] = reInfo{
 			screen:   newScreen(sh, fs[prog.Start], tree),
 			prog:     compileBt(prog, fs),
+			sprog:    prog,
+			dfa:      newDFACols(prog),
 			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,

@@ -100,7 +100,8 @@ type finder struct {
 	recs     [nStreams][]atomRec
 	recUntil []int // per (stream, regex): hits up to here are covered by a record
 
-	bt backtracker
+	bt  backtracker
+	dfa *dfaArena // the verifier DFA's states, made on the first search
 
 	keys   []uint64 // sortHits' scratch
 	hitTmp []Hit
@@ -146,6 +147,9 @@ func (f *finder) reset() {
 	}
 	f.rTouched = f.rTouched[:0]
 	f.done.clear()
+	if f.dfa != nil && f.dfa.full {
+		f.dfa.clear()
+	}
 	f.bt.owner = none
 	f.text = nil
 }
@@ -739,7 +743,7 @@ func (f *finder) search(r int32, lo, limit int) {
 	for s := runeStart(text, lo); s <= limit; {
 		s1 := min(limit, s+piece-1)
 		f.bt.reset(r, nInst, s, min(n, s1+reach))
-		next, start, end, ok := f.tryStarts(ri, s, s1)
+		next, start, end, ok := f.tryStarts(r, ri, s, s1)
 		if f.bt.overflow {
 			f.fallback(r)
 			return
@@ -756,9 +760,13 @@ func (f *finder) search(r int32, lo, limit int) {
 // tryStarts tries the start positions in [s0, s1] that package regexp
 // would try (rune boundaries, given s0 is one), leftmost first. It returns
 // the match, or the next start position to try.
-func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok bool) {
+func (f *finder) tryStarts(r int32, ri *reInfo, s0, s1 int) (next, start, end int, ok bool) {
 	text := f.text
 	pos := s0
+	// The DFA reads up to this many bytes in all for this call; past it
+	// the backtracker, whose memo the starts share, takes the rest, so
+	// that a search stays linear when the DFA runs far from every start.
+	dfaLeft := 4*(s1-s0+1) + 1024
 	for pos <= s1 {
 		switch {
 		case len(ri.prefix) > 0:
@@ -777,6 +785,25 @@ func (f *finder) tryStarts(ri *reInfo, s0, s1 int) (next, start, end int, ok boo
 			}
 			if isContinuation(text[pos]) && !isRuneBoundary(text, pos) {
 				pos++
+				continue
+			}
+		}
+		if dfaLeft > 0 {
+			if f.dfa == nil {
+				f.dfa = newDFAArena(f.res, f.m.cfg.dfaStates)
+			}
+			e, ok, known, far := f.dfa.run(r, ri, text, pos)
+			f.bt.far = max(f.bt.far, far)
+			dfaLeft -= far - pos + 1
+			if known {
+				if ok {
+					return 0, pos, e, true
+				}
+				if pos >= len(text) {
+					return pos + 1, 0, 0, false
+				}
+				_, w := utf8.DecodeRune(text[pos:])
+				pos += w
 				continue
 			}
 		}
