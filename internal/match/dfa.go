@@ -257,7 +257,7 @@ func (d *dfaArena) run(r int32, ri *reInfo, text []byte, pos int) (end int, ok, 
 		}
 		d.start[r][prev] = row
 	}
-	cols := &ri.dfa
+	cols := ri.dfa()
 	last := cols.stride - 1
 	trans := d.trans
 	for i := pos; ; i++ {
@@ -288,11 +288,12 @@ func (d *dfaArena) run(r int32, ri *reInfo, text []byte, pos int) (end int, ok, 
 // build makes the transition of the state at row on column col.
 func (d *dfaArena) build(row int32, col int, ri *reInfo) int32 {
 	st := d.states[d.trans[row-1]]
-	atEnd := col == ri.dfa.stride-1
+	cols := ri.dfa()
+	atEnd := col == cols.stride-1
 	next := uint8(kindNone)
 	var c byte
 	if !atEnd {
-		c = ri.dfa.rep[col]
+		c = cols.rep[col]
 		next = byteKind(c)
 	}
 	flags := syntax.EmptyOpContext(kindRune[st.prev], kindRune[next])
@@ -378,7 +379,7 @@ func (d *dfaArena) state(r int32, ri *reInfo, pcs []uint32, prev uint8) int32 {
 			return row
 		}
 	}
-	stride := ri.dfa.stride
+	stride := ri.dfa().stride
 	if d.budget <= 0 || len(d.trans)+1+stride > cap(d.trans) || len(d.pcs)+len(pcs) > cap(d.pcs) {
 		d.full = true
 		return dfaUnknown

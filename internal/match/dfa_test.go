@@ -29,7 +29,8 @@ func TestDFAAgreesWithBacktracker(t *testing.T) {
 			t.Fatalf("%q: %v", expr, err)
 		}
 		bp := compileBt(prog, firstBytes(prog))
-		ri := &reInfo{sprog: prog, dfa: newDFACols(prog)}
+		cs := newDFACols(prog)
+		ri := &reInfo{sprog: prog, dfa: func() *dfaCols { return &cs }}
 		states := maxFinderStates
 		if seed%5 == 0 {
 			states = 4

@@ -64,9 +64,9 @@ type reInfo struct {
 	// The whole regex's screen; verify reads its place and head too.
 	screen
 
-	prog     btProg       // what the backtracker runs
-	sprog    *syntax.Prog // what the verifier's DFA runs (dfa.go)
-	dfa      dfaCols
+	prog     btProg                // what the backtracker runs
+	sprog    *syntax.Prog          // what the verifier's DFA runs (dfa.go)
+	dfa      func() *dfaCols       // its DFA's columns, made on the first search (a fifth of Compile's time if made there)
 	std      func() *regexp.Regexp // compiled on first use, for searches too large for the backtracker
 	prefix   []byte                // every match starts with it
 	anchored bool                  // can match at position 0 only
@@ -342,7 +342,7 @@ func compile(ps []Pattern, cfg config) (*Matcher, error) {
 			screen:   newScreen(sh, fs[prog.Start], tree),
 			prog:     compileBt(prog, fs),
 			sprog:    prog,
-			dfa:      newDFACols(prog),
+			dfa:      sync.OnceValue(func() *dfaCols { cs := newDFACols(prog); return &cs }),
 			std:      lazyRegexp(src.expr, tree),
 			prefix:   []byte(prefix),
 			anchored: cond&syntax.EmptyBeginText != 0,
