@@ -788,26 +788,20 @@ func (f *finder) tryStarts(r int32, ri *reInfo, s0, s1 int) (next, start, end in
 				continue
 			}
 		}
+		e, ok, known := 0, false, false
 		if dfaLeft > 0 {
 			if f.dfa == nil {
 				f.dfa = newDFAArena(f.res, f.m.cfg.dfaStates)
 			}
-			e, ok, known, far := f.dfa.run(r, ri, text, pos)
+			var far int
+			e, ok, known, far = f.dfa.run(r, ri, text, pos)
 			f.bt.far = max(f.bt.far, far)
 			dfaLeft -= far - pos + 1
-			if known {
-				if ok {
-					return 0, pos, e, true
-				}
-				if pos >= len(text) {
-					return pos + 1, 0, 0, false
-				}
-				_, w := utf8.DecodeRune(text[pos:])
-				pos += w
-				continue
-			}
 		}
-		if e, ok := f.bt.try(&ri.prog, text, pos); ok || f.bt.overflow {
+		if !known {
+			e, ok = f.bt.try(&ri.prog, text, pos)
+		}
+		if ok || f.bt.overflow {
 			return 0, pos, e, ok
 		}
 		if pos >= len(text) {
