@@ -534,6 +534,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if reason := p.copyBody(w, resp.Body, resp.ContentLength < 0); reason != "" {
 		p.rec.cut(target, reason)
 		p.log.Debug("egress response cut", "target", truncate(target, 200), "reason", reason)
+		// Flush what was granted first: an abort drops the response's
+		// buffer (up to 2 KB), which would cut the body short of the cap.
+		_ = http.NewResponseController(w).Flush()
 		// Close the browser connection without ending the body properly,
 		// so the browser sees a truncated response, not a complete one.
 		panic(http.ErrAbortHandler)
