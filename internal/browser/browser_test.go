@@ -171,6 +171,15 @@ func TestRenderRedirectChain(t *testing.T) {
 	}
 }
 
+// TestRenderSlowRedirect: the scan's visitor actions wait for a
+// redirect in flight instead of stopping it with their Escape key.
+func TestRenderSlowRedirect(t *testing.T) {
+	pg := mustRender(t, "/slowhop/start", 8*time.Second)
+	if pg.FinalURL != fixtureURL("/slowhop/target") || !strings.Contains(string(pg.HTML), "arrived") {
+		t.Errorf("FinalURL = %q, HTML = %.200q; want the redirect's target", pg.FinalURL, pg.HTML)
+	}
+}
+
 var titleRE = regexp.MustCompile(`<title>(.*?)</title>`)
 
 func TestRenderProfiles(t *testing.T) {

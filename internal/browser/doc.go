@@ -41,8 +41,10 @@
 //  2. Navigate, and wait for the load event.
 //  3. Play a visitor: a click in the middle of the viewport, a right click,
 //     and the keys Escape, F12, Ctrl+Shift+I and Ctrl+U, so that handlers
-//     that trap them show themselves. Then let the page run for
-//     Config.SettleTime.
+//     that trap them show themselves. Each action waits until no dialog
+//     shows and the main frame has stopped navigating (Escape would stop
+//     a redirect in flight). Then let the page run for Config.SettleTime,
+//     longer while it keeps navigating.
 //  4. Read the probes, the DOM (serialised in an isolated world, so the
 //     page cannot tamper with the serialiser), the screenshot if asked
 //     for, and the proxy's report.

@@ -232,6 +232,13 @@ for (var i = 0; i < 2; i++) { var a = document.createElement('a'); a.href = URL.
 	mux.HandleFunc("/chain/meta", serve(`<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0;url=/chain/js"><title>meta</title></head><body>meta</body></html>`))
 	mux.HandleFunc("/chain/js", serve(doc("js", `<script>location.href = '/chain/final';</script>`)))
 	mux.HandleFunc("/chain/final", serve(doc("Final", `<p>final page</p>`)))
+	// A zero-delay meta refresh to a document that is slow to come: the
+	// visitor actions must not stop it (Escape stops a load).
+	mux.HandleFunc("/slowhop/start", serve(`<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0;url=/slowhop/target"><title>hop</title></head><body>hop</body></html>`))
+	mux.HandleFunc("/slowhop/target", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(400 * time.Millisecond)
+		serve(doc("Target", `<p>arrived</p>`))(w, r)
+	})
 
 	// The page reports what it sees of the visitor in its title; the server
 	// what it got in the headers.

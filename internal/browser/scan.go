@@ -85,6 +85,7 @@ type scan struct {
 	redirectsCut int
 	pendingKind  NavKind
 	lastNav      time.Time // the main frame's last navigation event
+	navBusy      bool      // the main frame navigates: requested, not yet DOMContentLoaded
 	finalURL     string
 	status       int
 	console      []string
@@ -459,11 +460,15 @@ func (s *scan) act(ctx context.Context) {
 		key("I", "KeyI", 73, ctrl|shift),
 		key("u", "KeyU", 85, ctrl),
 	}
-	dialogWait := time.Now().Add(maxDialogWait) // for all the steps together
+	end := time.Now().Add(maxActWait) // for all the steps together
 	for _, step := range steps {
-		s.awaitDialogs(ctx, dialogWait)
+		quiet := s.awaitQuiet(ctx, end)
 		if ctx.Err() != nil {
 			s.note("visitor actions: cut by the deadline")
+			return
+		}
+		if !quiet {
+			s.note("visitor actions: skipped, the page was still navigating")
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, stepTimeout)
@@ -476,30 +481,45 @@ func (s *scan) act(ctx context.Context) {
 	}
 }
 
-// awaitDialogs waits, until end at the latest, until no dialog is showing
-// and none has come or gone for dialogQuiet: an input event sent while the
-// page shows a dialog is lost, as a visitor's click on the page behind an
-// alert would be. A page whose dialogs never pause is capped by its probe
-// (Config.MaxDialogs), and then it pauses.
-func (s *scan) awaitDialogs(ctx context.Context, end time.Time) {
-	for s.dialogsOpen.Load() > 0 || time.Since(time.Unix(0, s.dialogAt.Load())) < dialogQuiet {
+// awaitQuiet waits, until end at the latest, until no dialog is showing,
+// none has come or gone for dialogQuiet, and the main frame has not
+// navigated for navQuiet. An input event sent while the page shows a
+// dialog is lost, as a visitor's click on the page behind an alert would
+// be. A key sent while a document loads can stop it (Escape stops a
+// load), and the scan would then see a page the visitor never would; a
+// redirect the page schedules at its load event (a zero-delay meta
+// refresh, location.href in onload) shows up only a little after it. A
+// page whose dialogs never pause is capped by its probe
+// (Config.MaxDialogs), and then it pauses. awaitQuiet reports false when
+// end came while a navigation was still under way.
+func (s *scan) awaitQuiet(ctx context.Context, end time.Time) bool {
+	for {
+		s.mu.Lock()
+		busy := s.navBusy || time.Since(s.lastNav) < navQuiet
+		s.mu.Unlock()
+		if !busy && s.dialogsOpen.Load() == 0 && time.Since(time.Unix(0, s.dialogAt.Load())) >= dialogQuiet {
+			return true
+		}
 		if ctx.Err() != nil || time.Now().After(end) {
-			return
+			return !busy
 		}
 		time.Sleep(dialogQuiet / 10)
 	}
 }
 
-// How long act waits, over all its steps, for a page's dialogs to pause.
+// How long act waits, over all its steps, for a page's dialogs to pause
+// and its navigations to land.
 const (
-	dialogQuiet   = 50 * time.Millisecond
-	maxDialogWait = time.Second
+	dialogQuiet = 50 * time.Millisecond
+	navQuiet    = 150 * time.Millisecond
+	maxActWait  = 2 * time.Second
 )
 
 // settle lets the page run for SettleTime, and for SettleTime more, up to
 // maxSettleRounds in all, while the main frame keeps navigating (a meta
-// refresh, then a script redirect, ...): what the chain ends on is the
-// page the visitor sees.
+// refresh, then a script redirect, ...) or a document is still on its way
+// (requested or committed, its DOMContentLoaded not yet fired): what the
+// chain ends on is the page the visitor sees.
 func (s *scan) settle(ctx context.Context) {
 	t := time.NewTimer(s.cfg.SettleTime)
 	defer t.Stop()
@@ -516,7 +536,7 @@ func (s *scan) settle(ctx context.Context) {
 			return
 		}
 		s.mu.Lock()
-		navigated := s.lastNav.After(start)
+		navigated := s.lastNav.After(start) || s.navBusy
 		s.mu.Unlock()
 		if !navigated || round == maxSettleRounds {
 			return
