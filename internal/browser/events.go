@@ -33,10 +33,9 @@ func (s *scan) onEvent(ev any) {
 			s.finalURL = ev.Frame.URL + ev.Frame.URLFragment
 			s.committed = true
 			s.lastNav = time.Now()
-			s.navBusy = true
 		}
 	case *page.EventDomContentEventFired:
-		s.navBusy = false
+		s.lastDOM = time.Now()
 	case *page.EventNavigatedWithinDocument:
 		if ev.FrameID == s.mainFrame && s.navSent {
 			s.finalURL = ev.URL
@@ -48,7 +47,6 @@ func (s *scan) onEvent(ev any) {
 		if ev.FrameID == s.mainFrame && ev.Disposition == page.ClientNavigationDispositionCurrentTab {
 			s.pendingKind = navKind(ev.Reason)
 			s.lastNav = time.Now()
-			s.navBusy = true
 		}
 	case *network.EventRequestWillBeSent:
 		if ev.Type != network.ResourceTypeDocument || ev.FrameID != s.mainFrame || !s.navSent || ev.Request == nil {
@@ -56,7 +54,6 @@ func (s *scan) onEvent(ev any) {
 		}
 		u := ev.Request.URL + ev.Request.URLFragment
 		s.lastNav = time.Now()
-		s.navBusy = true
 		switch {
 		case ev.RedirectResponse != nil:
 			if n := len(s.redirects); n > 0 && s.redirects[n-1].Status == 0 {

@@ -85,7 +85,7 @@ type scan struct {
 	redirectsCut int
 	pendingKind  NavKind
 	lastNav      time.Time // the main frame's last navigation event
-	navBusy      bool      // the main frame navigates: requested, not yet DOMContentLoaded
+	lastDOM      time.Time // the main frame's last DOMContentLoaded
 	finalURL     string
 	status       int
 	console      []string
@@ -495,7 +495,7 @@ func (s *scan) act(ctx context.Context) {
 func (s *scan) awaitQuiet(ctx context.Context, end time.Time) bool {
 	for {
 		s.mu.Lock()
-		busy := s.navBusy || time.Since(s.lastNav) < navQuiet
+		busy := s.navigating() || time.Since(s.lastNav) < navQuiet
 		s.mu.Unlock()
 		if !busy && s.dialogsOpen.Load() == 0 && time.Since(time.Unix(0, s.dialogAt.Load())) >= dialogQuiet {
 			return true
@@ -506,6 +506,11 @@ func (s *scan) awaitQuiet(ctx context.Context, end time.Time) bool {
 		time.Sleep(dialogQuiet / 10)
 	}
 }
+
+// navigating reports whether a main-frame document is on its way: a
+// navigation was requested or committed after the last DOMContentLoaded.
+// mu is held.
+func (s *scan) navigating() bool { return s.lastNav.After(s.lastDOM) }
 
 // How long act waits, over all its steps, for a page's dialogs to pause
 // and its navigations to land.
@@ -536,7 +541,7 @@ func (s *scan) settle(ctx context.Context) {
 			return
 		}
 		s.mu.Lock()
-		navigated := s.lastNav.After(start) || s.navBusy
+		navigated := s.lastNav.After(start) || s.navigating()
 		s.mu.Unlock()
 		if !navigated || round == maxSettleRounds {
 			return

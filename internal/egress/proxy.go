@@ -534,9 +534,6 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request) {
 	if reason := p.copyBody(w, resp.Body, resp.ContentLength < 0); reason != "" {
 		p.rec.cut(target, reason)
 		p.log.Debug("egress response cut", "target", truncate(target, 200), "reason", reason)
-		// Flush what was granted first: an abort drops the response's
-		// buffer (up to 2 KB), which would cut the body short of the cap.
-		_ = http.NewResponseController(w).Flush()
 		// Close the browser connection without ending the body properly,
 		// so the browser sees a truncated response, not a complete one.
 		panic(http.ErrAbortHandler)
@@ -562,8 +559,8 @@ func (p *Proxy) take(n int64) int64 {
 }
 
 // copyBody copies a response body within MaxResponseBytes and the total
-// budget. It returns the reason it stopped early, or "" at EOF or on a
-// read/write error.
+// budget. It returns the reason it stopped early, with the bytes granted
+// flushed to the browser, or "" at EOF or on a read/write error.
 func (p *Proxy) copyBody(w http.ResponseWriter, body io.Reader, flush bool) Reason {
 	rc := http.NewResponseController(w)
 	buf := make([]byte, 32<<10)
@@ -592,6 +589,10 @@ func (p *Proxy) copyBody(w http.ResponseWriter, body io.Reader, flush bool) Reas
 				}
 			}
 			if reason != "" {
+				// What was granted goes out before the caller aborts the
+				// response: an abort drops the writer's buffer (up to 2
+				// KB), which would cut the body short of the cap.
+				_ = rc.Flush()
 				return reason
 			}
 		}

@@ -221,6 +221,15 @@ func emptyContext(text []byte, pos int) syntax.EmptyOp {
 	return syntax.EmptyOpContext(r1, r2)
 }
 
+// isRuneInst reports whether op reads a rune.
+func isRuneInst(op syntax.InstOp) bool {
+	switch op {
+	case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
+		return true
+	}
+	return false
+}
+
 // btProg is a regex program as the backtracker runs it: the program of
 // package regexp/syntax without what try would pass through (captures and
 // no-ops, which are followed when the program is built), with every run
@@ -314,10 +323,7 @@ func compileBt(prog *syntax.Prog, fs []first) btProg {
 			b.op, b.set = btAlt, sets[pc]
 			b.out, b.arg = visit(inst.Out), visit(inst.Arg)
 		case syntax.InstAltMatch:
-			switch src[inst.Out].Op {
-			case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
-				b.outReads = true
-			}
+			b.outReads = isRuneInst(src[inst.Out].Op)
 			b.op = btAltMatch
 			b.out, b.arg = visit(inst.Out), visit(inst.Arg)
 		case syntax.InstRune1, syntax.InstRune:

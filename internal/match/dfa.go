@@ -112,14 +112,6 @@ func newDFACols(prog *syntax.Prog) dfaCols {
 	return cs
 }
 
-func isRuneInst(op syntax.InstOp) bool {
-	switch op {
-	case syntax.InstRune, syntax.InstRune1, syntax.InstRuneAny, syntax.InstRuneAnyNotNL:
-		return true
-	}
-	return false
-}
-
 // asciiMatches returns the ASCII bytes that rune instruction pc matches:
 // the ASCII half of what firstBytes says it reads first.
 func asciiMatches(fs []first, pc int) [2]uint64 {
@@ -160,14 +152,12 @@ type dfaState struct {
 // state's index, so that a transition holds the next row (<<1, | 1 when a
 // match ends before the byte), dfaUnknown, or dfaDead<<1 (| 1).
 type dfaArena struct {
-	trans   []int32
-	pcs     []uint32
-	states  []dfaState
-	slots   []int32 // open addressing over the states' keys: row, or 0 for none
-	budget  int     // states it may still add
-	full    bool    // a state was refused: clear before the next Find
-	states0 int
-	start   [][4]int32
+	trans  []int32
+	pcs    []uint32
+	states []dfaState // at most cap(states): the budget
+	slots  []int32    // open addressing over the states' keys: row, or 0 for none
+	full   bool       // a state was refused: clear before the next Find
+	start  [][4]int32
 
 	// Scratch for building states.
 	stack []uint32
@@ -191,11 +181,9 @@ func newDFAArena(res []reInfo, states int) *dfaArena {
 		pcs:    make([]uint32, 0, states*dfaPCsAvg),
 		states: make([]dfaState, 0, states),
 		slots:  make([]int32, slots),
-		budget: states,
 		start:  make([][4]int32, len(res)),
 		seen:   make([]uint32, maxInst),
 	}
-	d.states0 = states
 	d.clear()
 	return d
 }
@@ -207,7 +195,7 @@ func (d *dfaArena) clear() {
 	d.pcs = d.pcs[:0]
 	d.states = d.states[:0]
 	clear(d.slots)
-	d.budget, d.full = d.states0, false
+	d.full = false
 	for i := range d.start {
 		d.start[i] = [4]int32{dfaUnknown, dfaUnknown, dfaUnknown, dfaUnknown}
 	}
@@ -222,15 +210,15 @@ func (d *dfaArena) run(r int32, ri *reInfo, text []byte, pos int) (end int, ok, 
 	if pos > 0 {
 		prev = byteKind(text[pos-1])
 	}
+	cols := ri.dfa()
 	row := d.start[r][prev]
 	if row == dfaUnknown {
 		d.list = append(d.list[:0], uint32(ri.sprog.Start))
-		if row = d.state(r, ri, d.list, prev); row == dfaUnknown {
+		if row = d.state(r, cols.stride, d.list, prev); row == dfaUnknown {
 			return 0, false, false, pos
 		}
 		d.start[r][prev] = row
 	}
-	cols := ri.dfa()
 	last := cols.stride - 1
 	trans := d.trans
 	for i := pos; ; i++ {
@@ -243,7 +231,7 @@ func (d *dfaArena) run(r int32, ri *reInfo, text []byte, pos int) (end int, ok, 
 		}
 		t := trans[int(row)+col]
 		if t == dfaUnknown {
-			if t = d.build(row, col, ri); t == dfaUnknown {
+			if t = d.build(row, col, ri.sprog, cols); t == dfaUnknown {
 				return 0, false, false, i
 			}
 			trans = d.trans
@@ -258,10 +246,10 @@ func (d *dfaArena) run(r int32, ri *reInfo, text []byte, pos int) (end int, ok, 
 	}
 }
 
-// build makes the transition of the state at row on column col.
-func (d *dfaArena) build(row int32, col int, ri *reInfo) int32 {
+// build makes the transition of the state at row on column col of cols,
+// the columns of the state's regex, whose program is prog.
+func (d *dfaArena) build(row int32, col int, prog *syntax.Prog, cols *dfaCols) int32 {
 	st := d.states[d.trans[row-1]]
-	cols := ri.dfa()
 	atEnd := col == cols.stride-1
 	next := uint8(kindNone)
 	var c byte
@@ -270,12 +258,12 @@ func (d *dfaArena) build(row int32, col int, ri *reInfo) int32 {
 		next = byteKind(c)
 	}
 	flags := syntax.EmptyOpContext(kindRune[st.prev], kindRune[next])
-	matched := d.closure(ri.sprog, d.pcs[st.pcs0:st.pcs1], flags)
+	matched := d.closure(prog, d.pcs[st.pcs0:st.pcs1], flags)
 	d.list = d.list[:0]
 	if !atEnd {
 		d.gen++
 		for _, pc := range d.cons {
-			in := &ri.sprog.Inst[pc]
+			in := &prog.Inst[pc]
 			if matchByte(in, c) && d.seen[in.Out] != d.gen {
 				d.seen[in.Out] = d.gen
 				d.list = append(d.list, in.Out)
@@ -284,7 +272,7 @@ func (d *dfaArena) build(row int32, col int, ri *reInfo) int32 {
 	}
 	t := int32(dfaDead)
 	if len(d.list) > 0 {
-		if t = d.state(st.re, ri, d.list, next); t == dfaUnknown {
+		if t = d.state(st.re, cols.stride, d.list, next); t == dfaUnknown {
 			return dfaUnknown
 		}
 	}
@@ -334,9 +322,9 @@ func (d *dfaArena) closure(prog *syntax.Prog, pcs []uint32, flags syntax.EmptyOp
 }
 
 // state returns the row of regex r's state of threads pcs after a rune of
-// kind prev, adding it if it is new and the budget and the arena allow
-// (else dfaUnknown).
-func (d *dfaArena) state(r int32, ri *reInfo, pcs []uint32, prev uint8) int32 {
+// kind prev, adding it (with a row of stride entries) if it is new and the
+// budget and the arena allow (else dfaUnknown).
+func (d *dfaArena) state(r int32, stride int, pcs []uint32, prev uint8) int32 {
 	h := uint32(r)*0x9E3779B1 ^ uint32(prev)
 	for _, pc := range pcs {
 		h = (h ^ pc) * 0x01000193
@@ -352,12 +340,10 @@ func (d *dfaArena) state(r int32, ri *reInfo, pcs []uint32, prev uint8) int32 {
 			return row
 		}
 	}
-	stride := ri.dfa().stride
-	if d.budget <= 0 || len(d.trans)+1+stride > cap(d.trans) || len(d.pcs)+len(pcs) > cap(d.pcs) {
+	if len(d.states) == cap(d.states) || len(d.trans)+1+stride > cap(d.trans) || len(d.pcs)+len(pcs) > cap(d.pcs) {
 		d.full = true
 		return dfaUnknown
 	}
-	d.budget--
 	d.states = append(d.states, dfaState{re: r, prev: prev, pcs0: int32(len(d.pcs)), pcs1: int32(len(d.pcs) + len(pcs))})
 	d.pcs = append(d.pcs, pcs...)
 	d.trans = append(d.trans, int32(len(d.states)-1))
