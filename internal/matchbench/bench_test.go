@@ -120,6 +120,21 @@ func BenchmarkCorpus(b *testing.B) {
 	}
 }
 
+// BenchmarkByKind runs the shipped rule set's literals alone and its
+// regexes alone, each compiled as a set of its own, over the corpus text
+// with the matcher and Hyperscan (when built with it).
+func BenchmarkByKind(b *testing.B) {
+	in := input(b)
+	for _, k := range matchbench.ByKind(in.set.Patterns()) {
+		es := engines(b, k.Patterns, false)
+		for _, name := range []string{"project", "hyperscan"} {
+			if e, ok := es[name]; ok {
+				b.Run(k.Name+"/"+name, func(b *testing.B) { benchEngine(b, e, in.texts) })
+			}
+		}
+	}
+}
+
 // BenchmarkScale runs generated rule sets of growing size over the first
 // 2 MB of corpus text. Each engine is built inside its sub-benchmark, so
 // -bench can leave out the slow Hyperscan compiles of big sets.

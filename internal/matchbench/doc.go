@@ -18,7 +18,11 @@
 //
 // Run also splits each engine's corpus throughput by label, scam pages
 // against the others, timed in turns: the scam pages are full of the
-// rules' words, and every hit there is screened and verified.
+// rules' words, and every hit there is screened and verified. It then
+// splits the rule set by kind (ByKind): its literals alone and its regexes
+// alone, each compiled as a set of its own and checked against the full
+// set's answers, by the matcher and Hyperscan in turns, which says where
+// the full set's time goes.
 //
 // Adversarial builds inputs meant to be slow (near-misses of the rules'
 // literals and regex words, the regex words shuffled, long runs for a few

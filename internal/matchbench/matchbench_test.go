@@ -127,6 +127,20 @@ func TestGenerate(t *testing.T) {
 	}
 }
 
+func TestByKind(t *testing.T) {
+	ps := []match.Pattern{{ID: 4, Literal: "a"}, {ID: 2, Regex: "b+"}, {ID: 9, Literal: "c", Word: true}}
+	ks := matchbench.ByKind(ps)
+	if len(ks) != 2 || ks[0].Name != "literals" || ks[1].Name != "regexes" {
+		t.Fatalf("ByKind = %+v, want literals then regexes", ks)
+	}
+	if !slices.Equal(ks[0].Patterns, []match.Pattern{ps[0], ps[2]}) || !slices.Equal(ks[1].Patterns, []match.Pattern{ps[1]}) {
+		t.Errorf("ByKind = %+v, want the literals and the regex in their order", ks)
+	}
+	if ks := matchbench.ByKind(ps[:1]); len(ks) != 1 || ks[0].Name != "literals" {
+		t.Errorf("ByKind of literals only = %+v, want one kind", ks)
+	}
+}
+
 func TestVocabulary(t *testing.T) {
 	texts := [][]byte{[]byte("the virus alert, virus 12345 ошибка"), []byte("call now ウイルス alert")}
 	got := matchbench.Vocabulary(texts, 0)
@@ -240,6 +254,27 @@ func TestRunRepoCorpus(t *testing.T) {
 	for _, row := range split {
 		if share, _ := strconv.Atoi(row[4]); row[2] == "0.0" || row[3] == "0.0" || share <= 0 || share >= 100 {
 			t.Errorf("row by label %q: a speed is zero or the share is not within (0, 100)%%", row[0])
+		}
+	}
+	// The split by kind has a row for the literals and one for the
+	// regexes, which add up to the rule set, with Hyperscan's speed and
+	// the ratio when this build has it, and dashes when it has not.
+	kinds := regexp.MustCompile(`(?m)^ *(literals|regexes) +(\d+) +([\d.]+) +(\S+) +(\S+) *$`).FindAllStringSubmatch(s, -1)
+	if len(kinds) != 2 || kinds[0][1] != "literals" || kinds[1][1] != "regexes" {
+		t.Fatalf("Run output has %d rows by kind, want literals then regexes:\n%s", len(kinds), s)
+	}
+	set, err := rules.Load(rulefiles.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl, _ := strconv.Atoi(kinds[0][2])
+	nr, _ := strconv.Atoi(kinds[1][2])
+	if nl == 0 || nr == 0 || nl+nr != len(set.Patterns()) {
+		t.Errorf("rows by kind count %d literals and %d regexes, want both and %d in all", nl, nr, len(set.Patterns()))
+	}
+	for _, k := range kinds {
+		if k[3] == "0.0" || (k[4] == "-") == matchbench.HyperscanBuilt || (k[5] == "-") == matchbench.HyperscanBuilt {
+			t.Errorf("row by kind %q with HyperscanBuilt=%v", k[0], matchbench.HyperscanBuilt)
 		}
 	}
 	// The adversarial rows give the ratio against the rule set's own

@@ -129,6 +129,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	if err := writeByLabel(ctx, w, rows, pages, cfg.Passes, re.Engine.Name()); err != nil {
 		return err
 	}
+	if err := runByKind(ctx, cfg, w, proj.Engine, ps, names, texts); err != nil {
+		return err
+	}
 
 	if err := runAdversarial(ctx, cfg, w, proj.Engine, ps, texts, n); err != nil {
 		return err

@@ -1,0 +1,103 @@
+package matchbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/scamscope/scamscope/internal/match"
+)
+
+// Kind is a part of a rule set: its literals or its regexes.
+type Kind struct {
+	Name     string
+	Patterns []match.Pattern
+}
+
+// ByKind splits ps into its literals and its regexes, in that order,
+// leaving out a kind ps has none of.
+func ByKind(ps []match.Pattern) []Kind {
+	var lits, res []match.Pattern
+	for _, p := range ps {
+		if p.Regex == "" {
+			lits = append(lits, p)
+		} else {
+			res = append(res, p)
+		}
+	}
+	var out []Kind
+	if len(lits) > 0 {
+		out = append(out, Kind{"literals", lits})
+	}
+	if len(res) > 0 {
+		out = append(out, Kind{"regexes", res})
+	}
+	return out
+}
+
+// only is an Engine's answers restricted to the IDs in keep.
+type only struct {
+	e    Engine
+	keep map[int]bool
+}
+
+func (o only) Name() string { return o.e.Name() }
+
+func (o only) Match(text []byte, dst []int) []int {
+	return slices.DeleteFunc(o.e.Match(text, dst), func(id int) bool { return !o.keep[id] })
+}
+
+// runByKind writes the throughput on the corpus text of the rule set's
+// literals alone and of its regexes alone, each compiled as a rule set of
+// its own, by the matcher and, in builds with it, by Hyperscan, the two
+// timed in turns. It says where the full set's time goes, and how the
+// matcher does on a set of the kind the Hyperscan figures were
+// taken on (literals, and literals with a few regexes). Each part's
+// matcher must report what the full set's (full) reports of that part's
+// patterns; Hyperscan's differences are listed, not fatal.
+func runByKind(ctx context.Context, cfg Config, w io.Writer, full Engine, ps []match.Pattern, names []string, texts [][]byte) error {
+	fmt.Fprintln(w, "\nby pattern kind: the rule set's literals alone and its regexes alone, each compiled as a rule set of its own, on the corpus text")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tpatterns\tscamscope/match MB/s\thyperscan MB/s\tvs hyperscan\t")
+	for _, k := range ByKind(ps) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		proj, err := NewProject(k.Patterns)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k.Name, err)
+		}
+		keep := make(map[int]bool, len(k.Patterns))
+		for _, p := range k.Patterns {
+			keep[p.ID] = true
+		}
+		if diffs, _ := Compare(names, texts, only{full, keep}, proj); len(diffs) > 0 {
+			listDiffs(w, diffs, ps, cfg.ListDiffs)
+			return fmt.Errorf("%w: the %s alone and the full rule set: %d pages", ErrDisagree, k.Name, len(diffs))
+		}
+		turns := []Turn{{proj, texts}}
+		hs, refused, err := NewHyperscan(k.Patterns)
+		switch {
+		case err == nil:
+			if diffs, _ := Compare(names, texts, proj, hs); len(diffs) > 0 || len(refused) > 0 {
+				fmt.Fprintf(w, "%s: hyperscan differs on %d pages, refused %d patterns (not fatal)\n", k.Name, len(diffs), len(refused))
+				listDiffs(w, diffs, ps, cfg.ListDiffs)
+			}
+			turns = append(turns, Turn{hs, texts})
+		case HyperscanBuilt:
+			return fmt.Errorf("%s: %w", k.Name, err)
+		}
+		s := MeasureTurns(cfg.Passes, turns...)
+		if hs != nil {
+			hs.Close()
+		}
+		theirs := "-\t-"
+		if len(s) > 1 {
+			theirs = fmt.Sprintf("%s\t%.2fx", mbps(s[1].MBps()), s[0].MBps()/s[1].MBps())
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\n", k.Name, len(k.Patterns), mbps(s[0].MBps()), theirs)
+	}
+	return tw.Flush()
+}
