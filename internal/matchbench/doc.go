@@ -42,7 +42,9 @@
 // alternating the two pass by pass.
 //
 // Throughput is the median of several timed passes over the whole input in
-// one goroutine, the matcher's and Hyperscan's on the corpus taken in
+// one goroutine (a pass that would take under 50 ms goes over its input as
+// many times as make it last that long, so that one slow burst of a shared
+// host cannot fill every pass), the matcher's and Hyperscan's on the corpus taken in
 // turns, as the split by label and the adversarial ratios are; run the command with GOMAXPROCS=1 (as make bench-match
 // does) for one core. On a shared host timings drift with the load, so
 // command matchcost (make bench-match-cost) also counts the matcher under

@@ -356,6 +356,34 @@ func (e *seenEngine) Match(text []byte, dst []int) []int {
 	return dst[:0]
 }
 
+// slowEngine is an Engine that takes d over every text.
+type slowEngine struct{ d time.Duration }
+
+func (*slowEngine) Name() string { return "slow" }
+
+func (e *slowEngine) Match(_ []byte, dst []int) []int {
+	time.Sleep(e.d)
+	return dst[:0]
+}
+
+// TestMeasureRepeatsShortPasses: a pass that takes less than the minimum
+// goes over its input several times, and its throughput counts them all;
+// a pass that takes longer goes over it once.
+func TestMeasureRepeatsShortPasses(t *testing.T) {
+	in := [][]byte{[]byte("abcdefgh")}
+	fast := matchbench.Measure(&seenEngine{}, in, 2)
+	if fast.Reps <= 1 || fast.Bytes != 8 || fast.MBps() <= 0 {
+		t.Errorf("fast engine: %+v, want its 8 bytes repeated", fast)
+	}
+	if got, want := fast.MBps(), float64(8*fast.Reps)/1e6/matchbench.Median(fast.Passes).Seconds(); got != want {
+		t.Errorf("fast engine MB/s = %v, want %v: every repetition counts", got, want)
+	}
+	slow := matchbench.Measure(&slowEngine{d: 60 * time.Millisecond}, in, 1)
+	if slow.Reps != 1 {
+		t.Errorf("slow engine: %d reps, want 1", slow.Reps)
+	}
+}
+
 // TestMeasurePair times two engines over their own inputs in turn: each
 // engine sees only its own input, once per pass, its warm-up and its
 // untimed pass before each timed one.
@@ -371,11 +399,16 @@ func TestMeasurePair(t *testing.T) {
 	if sa.Bytes != 5 || sb.Bytes != 7 {
 		t.Errorf("bytes: %d and %d, want 5 and 7", sa.Bytes, sb.Bytes)
 	}
-	// AllocsPerRun's warm-up and run, then an untimed and a timed pass each.
-	if want := (2 + 2*passes) * 5; ea.bytes != want {
+	// AllocsPerRun's warm-up and run and the run that sizes a pass, then
+	// an untimed and a timed pass each, a pass going over the input Reps
+	// times: these inputs take microseconds, so many.
+	if sa.Reps <= 1 || sb.Reps <= 1 {
+		t.Errorf("reps: %d and %d, want a short input repeated", sa.Reps, sb.Reps)
+	}
+	if want := (3 + 2*passes*sa.Reps) * 5; ea.bytes != want {
 		t.Errorf("engine a saw %d bytes, want %d", ea.bytes, want)
 	}
-	if want := (2 + 2*passes) * 7; eb.bytes != want {
+	if want := (3 + 2*passes*sb.Reps) * 7; eb.bytes != want {
 		t.Errorf("engine b saw %d bytes, want %d", eb.bytes, want)
 	}
 }

@@ -52,7 +52,8 @@ func gc() {
 
 // Speed is the throughput of an engine over an input.
 type Speed struct {
-	Bytes  int64
+	Bytes  int64           // of the input
+	Reps   int             // times a timed pass goes over the input; 0 counts as 1
 	Passes []time.Duration // one per timed pass, sorted
 	// AllocsPerMB is the heap allocations of one pass per MB (1e6 bytes)
 	// of input.
@@ -65,7 +66,7 @@ func (s Speed) MBps() float64 {
 	if d <= 0 {
 		return 0
 	}
-	return float64(s.Bytes) / 1e6 / d.Seconds()
+	return float64(s.Bytes) * float64(max(s.Reps, 1)) / 1e6 / d.Seconds()
 }
 
 // Median returns the median of ds (the mean of the middle two when there
@@ -84,7 +85,8 @@ func Median(ds []time.Duration) time.Duration {
 
 // Measure times passes passes of e over texts in the calling goroutine,
 // after one untimed warm-up pass and a collection, and counts a pass's
-// allocations.
+// allocations. A pass goes over texts as many times as make it last
+// minPass (see prepare).
 func Measure(e Engine, texts [][]byte, passes int) Speed {
 	s, pass := prepare(e, texts, passes)
 	// Start from a collected heap: a cycle left over from an earlier
@@ -146,9 +148,19 @@ func MeasureTurns(passes int, turns ...Turn) []Speed {
 	return speeds
 }
 
+// minPass is the least time a timed pass should take. A pass over a small
+// input or by a fast engine takes a few milliseconds, and on a shared host
+// one slow burst can cover every timed pass of a measurement; such a pass
+// goes over its input as many times as make it last minPass.
+const minPass = 50 * time.Millisecond
+
+// maxReps bounds the times a pass goes over its input.
+const maxReps = 1000
+
 // prepare returns the Speed of passes passes of e over texts, with its
-// bytes and allocations filled in, and the pass to time; it runs the pass
-// once, untimed, to warm up and count allocations.
+// bytes and allocations filled in, and the pass to time. It runs e over
+// texts once, untimed, to warm up and count allocations, and once more to
+// see how many times over texts a pass must go to last minPass.
 func prepare(e Engine, texts [][]byte, passes int) (Speed, func()) {
 	passes = max(passes, 1)
 	var n int64
@@ -156,13 +168,22 @@ func prepare(e Engine, texts [][]byte, passes int) (Speed, func()) {
 		n += int64(len(t))
 	}
 	dst := make([]int, 0, 1024)
-	pass := func() {
+	once := func() {
 		for _, t := range texts {
 			dst = e.Match(t, dst)
 		}
 	}
-	allocs := testing.AllocsPerRun(1, pass) // includes the warm-up
-	s := Speed{Bytes: n, Passes: make([]time.Duration, passes)}
+	allocs := testing.AllocsPerRun(1, once) // includes the warm-up
+	reps := 1
+	if d := timed(once); d < minPass {
+		reps = min(maxReps, int(minPass/max(d, time.Microsecond))+1)
+	}
+	pass := func() {
+		for range reps {
+			once()
+		}
+	}
+	s := Speed{Bytes: n, Reps: reps, Passes: make([]time.Duration, passes)}
 	if n > 0 {
 		s.AllocsPerMB = allocs / (float64(n) / 1e6)
 	}
