@@ -42,11 +42,13 @@
 // alternating the two pass by pass.
 //
 // Throughput is the median of several timed passes over the whole input in
-// one goroutine (a pass that would take under 50 ms goes over its input as
+// one goroutine. A pass that would take under 50 ms goes over its input as
 // many times as make it last that long, so that one slow burst of a shared
-// host cannot fill every pass), the matcher's and Hyperscan's on the corpus taken in
-// turns, as the split by label and the adversarial ratios are; run the command with GOMAXPROCS=1 (as make bench-match
-// does) for one core. On a shared host timings drift with the load, so
+// host cannot fill every pass. The matcher's and Hyperscan's passes take
+// turns wherever the two are compared (the corpus, the splits by label and
+// by kind, the scale curve), as the adversarial inputs' with the corpus's
+// do. Run the command with GOMAXPROCS=1 (as make bench-match does) for one
+// core. On a shared host timings drift with the load, so
 // command matchcost (make bench-match-cost) also counts the matcher under
 // cachegrind: ParseCachegrind reads the counts, CacheCounts.Cost weighs
 // them. The package does not tune or change the matcher; it only measures
