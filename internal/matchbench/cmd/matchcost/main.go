@@ -10,6 +10,11 @@
 //
 //	go build -o bin/matchcost ./internal/matchbench/cmd/matchcost && bin/matchcost -corpus ../shared/corpus
 //
+// -set literals and -set regexes count the rule set's two kinds alone, as
+// make bench-match splits it by kind, and -input counts one input only:
+//
+//	bin/matchcost -set literals -input corpus
+//
 // For each input it writes the patterns and the text to a file and runs
 // itself under cachegrind on it twice, with passes+1 passes of the matcher
 // and with one, and reports the difference per byte, so that reading and
@@ -27,6 +32,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 
@@ -54,8 +60,9 @@ type config struct {
 	dir      string
 	passes   int
 	minBytes int64  // bytes each input's counted passes scan at least
-	set      string // "rules" or "adversarial"
+	set      string // "rules", "adversarial", "literals" or "regexes"
 	valgrind string
+	only     string // the one input to count, or "" for all
 	// runFile, when set, makes this process the measured one: it scans
 	// the input written to runFile runPasses times and exits.
 	runFile   string
@@ -68,15 +75,18 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	fs.StringVar(&cfg.dir, "corpus", "", "corpus folder with MANIFEST.tsv (default: ../shared/corpus when present, else corpus)")
 	fs.IntVar(&cfg.passes, "passes", 2, "passes of the matcher over each input counted (after one that is subtracted), at least")
 	minMB := fs.Float64("min-mb", 4, "MB that each input's counted passes scan at least: the compile's count varies by a little from run to run (map order), and the passes must outweigh that")
-	fs.StringVar(&cfg.set, "set", "rules", `patterns: "rules" (the shipped rule set) or "adversarial" (with the pathological regexes)`)
+	fs.StringVar(&cfg.set, "set", "rules", `patterns: "rules" (the shipped rule set), "adversarial" (with the pathological regexes), or the rule set's "literals" or "regexes" alone (as make bench-match splits it by kind)`)
 	fs.StringVar(&cfg.valgrind, "valgrind", "valgrind", "the valgrind command")
+	fs.StringVar(&cfg.only, "input", "", `count this input only ("corpus", or an adversarial input's name such as "regex words shuffled")`)
 	fs.StringVar(&cfg.runFile, "run-file", "", "internal: scan the input in this file under cachegrind")
 	fs.IntVar(&cfg.runPasses, "run-passes", 0, "internal: passes for -run-file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.set != "rules" && cfg.set != "adversarial" {
-		return fmt.Errorf(`-set %q: want "rules" or "adversarial"`, cfg.set)
+	switch cfg.set {
+	case "rules", "adversarial", "literals", "regexes":
+	default:
+		return fmt.Errorf(`-set %q: want "rules", "adversarial", "literals" or "regexes"`, cfg.set)
 	}
 	if cfg.passes < 1 {
 		return fmt.Errorf("-passes %d: want at least 1", cfg.passes)
@@ -94,6 +104,12 @@ func run(ctx context.Context, args []string, w io.Writer) error {
 	ps, inputs, err := load(cfg)
 	if err != nil {
 		return err
+	}
+	if cfg.only != "" {
+		inputs = slices.DeleteFunc(inputs, func(in input) bool { return in.name != cfg.only })
+		if len(inputs) == 0 {
+			return fmt.Errorf("-input %q: no such input (corpus, or an adversarial input's name)", cfg.only)
+		}
 	}
 	return measure(ctx, cfg, ps, inputs, w)
 }
@@ -124,8 +140,15 @@ func load(cfg config) ([]match.Pattern, []input, error) {
 	texts, n := matchbench.Texts(pages)
 	ps := set.Patterns()
 	aps, adv := matchbench.AdversarialFor(ps, n, 1)
-	if cfg.set == "adversarial" {
+	switch cfg.set {
+	case "adversarial":
 		ps = aps
+	case "literals", "regexes":
+		for _, k := range matchbench.ByKind(ps) {
+			if k.Name == cfg.set {
+				ps = k.Patterns
+			}
+		}
 	}
 	ins := []input{{name: corpusInput, texts: texts, bytes: n}}
 	for _, a := range adv {
@@ -188,7 +211,7 @@ func measure(ctx context.Context, cfg config, ps []match.Pattern, inputs []input
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Fprintf(w, "cachegrind: I1 and D1 32 KB 8-way, last level 512 KB 8-way, 64-byte lines; cost = Ir/3 + 12 D1 misses + 40 LL misses; %s patterns\n\n", cfg.set)
+	fmt.Fprintf(w, "cachegrind: I1 and D1 32 KB 8-way, last level 512 KB 8-way, 64-byte lines; cost = Ir/3 + 12 D1 misses + 40 LL misses; %d patterns (%s)\n\n", len(ps), cfg.set)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "input\tMB\tpasses\tIr/B\tD1 misses/B\tLL misses/B\tcost/B\tvs corpus\t")
 	var corpusCost float64

@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/scamscope/scamscope/internal/rules"
+	rulefiles "github.com/scamscope/scamscope/rules"
 )
 
 // TestMain lets the test binary stand in for the command when measure runs
@@ -52,9 +57,39 @@ func TestMatchCost(t *testing.T) {
 	}
 }
 
+// TestMatchCostByKind counts the rule set's literals alone on the corpus
+// only: the header names as many patterns as the rule set has literals,
+// and the corpus is the one row.
+func TestMatchCostByKind(t *testing.T) {
+	if _, err := exec.LookPath("valgrind"); err != nil {
+		t.Skip("valgrind is not installed (apt-get install valgrind)")
+	}
+	set, err := rules.Load(rulefiles.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, p := range set.Patterns() {
+		if p.Regex == "" {
+			want++
+		}
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-corpus", "../../../../corpus", "-set", "literals", "-input", "corpus", "-passes", "1", "-min-mb", "0.5"}, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if s := fmt.Sprintf("; %d patterns (literals)", want); !strings.Contains(out.String(), s) {
+		t.Errorf("output lacks %q:\n%s", s, out.String())
+	}
+	rows := regexp.MustCompile(`(?m)^ *(\S.*?) +[\d.]+ +\d+ +-?[\d.]+ +-?[\d.]+ +-?[\d.]+ +-?[\d.]+ +-?[\d.]+x *$`).FindAllStringSubmatch(out.String(), -1)
+	if len(rows) != 1 || rows[0][1] != "corpus" {
+		t.Errorf("rows %q, want the corpus alone:\n%s", rows, out.String())
+	}
+}
+
 // TestMatchCostRefuses checks the flags.
 func TestMatchCostRefuses(t *testing.T) {
-	for _, args := range [][]string{{"-set", "all"}, {"-passes", "0"}, {"-valgrind", "/nonexistent/valgrind"}} {
+	for _, args := range [][]string{{"-set", "all"}, {"-input", "no such input"}, {"-passes", "0"}, {"-valgrind", "/nonexistent/valgrind"}} {
 		if err := run(context.Background(), args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%q: no error", args)
 		}
