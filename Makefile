@@ -132,7 +132,7 @@ bench-match: ## Matcher vs regexp vs Hyperscan (when libhs is installed) on one 
 	fi
 
 .PHONY: bench-match-cost
-bench-match-cost: ## The matcher's cost per byte on the corpus and the adversarial inputs by cachegrind's counts (needs valgrind): a load-independent A/B of two builds; BENCH_MATCH_COST_FLAGS=.
+bench-match-cost: ## The matcher's cost per byte on the corpus and the adversarial inputs by cachegrind's counts (needs valgrind): a load-independent A/B of two builds; BENCH_MATCH_COST_FLAGS= (e.g. "-set literals -input corpus": one kind of pattern on one input).
 	@command -v valgrind >/dev/null || { echo "bench-match-cost: valgrind is not installed (apt-get install valgrind)"; exit 1; }
 	@corpus=$(SHARED_CORPUS); [ -f "$$corpus/MANIFEST.tsv" ] || { echo "bench-match-cost: $$corpus/MANIFEST.tsv not found; using corpus/"; corpus=corpus; }; \
 	$(GO) build -o $(BIN)/matchcost ./internal/matchbench/cmd/matchcost && $(BIN)/matchcost -corpus "$$corpus" $(BENCH_MATCH_COST_FLAGS)
