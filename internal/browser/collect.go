@@ -166,11 +166,19 @@ func (s *scan) busyRetry(ctx context.Context, f func(context.Context) error) err
 		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) || try == 2 {
 			return err
 		}
-		s.note("javascript: page was busy and was stopped")
-		tctx, cancel = context.WithTimeout(ctx, min(time.Until(deadline)/2, 500*time.Millisecond))
-		_, _ = call(tctx, s, runtime.TerminateExecution, cdp.Empty{})
-		cancel()
+		s.stopScript(ctx)
 	}
+}
+
+// stopScript stops the page's running JavaScript
+// (Runtime.terminateExecution) and notes it; the page's timers and
+// handlers still run afterwards.
+func (s *scan) stopScript(ctx context.Context) {
+	s.note("javascript: page was busy and was stopped")
+	deadline, _ := ctx.Deadline()
+	tctx, cancel := context.WithTimeout(ctx, min(time.Until(deadline)/2, 500*time.Millisecond))
+	defer cancel()
+	_, _ = call(tctx, s, runtime.TerminateExecution, cdp.Empty{})
 }
 
 // domSnapshot is what readDOM's script returns.

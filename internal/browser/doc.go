@@ -38,7 +38,10 @@
 //     before the page's scripts), the dialog handler, Debugger.enable (with
 //     all pauses skipped) and the visitor Profile (user agent and client
 //     hints, Accept-Language, time zone, locale, viewport, touch).
-//  2. Navigate, and wait for the load event.
+//  2. Navigate, and wait for the load event. While it waits, a watchdog
+//     asks the page every 250 ms whether its main thread answers, and
+//     stops a script that leaves it a second without answer, so that a
+//     page stuck in a loop before its load event still loads.
 //  3. Play a visitor: a click in the middle of the viewport, a right click,
 //     and the keys Escape, F12, Ctrl+Shift+I and Ctrl+U, so that handlers
 //     that trap them show themselves. Each action waits until no dialog
@@ -53,8 +56,9 @@
 // is accepted so the page can be left. The probe wraps alert, confirm and
 // prompt and, after Config.MaxDialogs in one document, makes them return at
 // once, so an alert loop turns into a plain busy loop. A page whose
-// JavaScript never yields is stopped with Runtime.terminateExecution when
-// it is read. Scripts are fetched with Debugger.getScriptSource as they are
+// JavaScript never yields is stopped with Runtime.terminateExecution, by
+// the watchdog before the load event and again when the page is read if
+// it is busy then. Scripts are fetched with Debugger.getScriptSource as they are
 // parsed (inline, external, eval and Function code), so those of documents
 // the page left are kept too. window.open returns null and opens nothing;
 // window.print and Notification.requestPermission do nothing; console

@@ -33,6 +33,7 @@ func (s *scan) onEvent(ev any) {
 			s.finalURL = ev.Frame.URL + ev.Frame.URLFragment
 			s.committed = true
 			s.lastNav = time.Now()
+			s.lastCommit = s.lastNav
 		}
 	case *page.EventDomContentEventFired:
 		s.lastDOM = time.Now()

@@ -17,6 +17,7 @@ import (
 func hostileFixtures(mux *http.ServeMux) {
 	mux.HandleFunc("/h/alert-endless", serve(doc("Alerts", `<p>alerts</p><script>while (true) alert('Call +1-888-555-0199 now');</script>`)))
 	mux.HandleFunc("/h/busy", serve(doc("Busy", `<p id="before">before the loop</p><script>while (true) {}</script><p>after</p>`)))
+	mux.HandleFunc("/h/alert-locker", serve(doc("Locker", `<h1>Windows Defender alert</h1><script>for (;;) alert('Your computer is blocked. Call 1-888-555-0199');</script><p id="after">Do not restart your computer</p><script>document.addEventListener('contextmenu', function (e) { e.preventDefault(); });</script>`)))
 	mux.HandleFunc("/h/busy-timer", serve(doc("Busy later", `<p>busy soon</p><script>setTimeout(function () { for (;;) {} }, 50);</script>`)))
 	mux.HandleFunc("/h/open-storm", serve(doc("Popups", `<script>setInterval(function () { for (var i = 0; i < 50; i++) window.open('/plain', '_blank'); }, 10);</script>`)))
 	mux.HandleFunc("/h/history-flood", serve(doc("History", `<script>setInterval(function () { for (var i = 0; i < 500; i++) try { history.pushState({}, '', '?s=' + Math.random()); } catch (e) {} }, 1);</script>`)))
@@ -101,6 +102,26 @@ func waitFor(d time.Duration, cond func() bool) bool {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return cond()
+}
+
+// TestRenderStopsBusyLoad renders a locker whose alert loop, once the
+// probe cuts it short, holds the parser: the load watchdog stops the
+// script, so the page loads, the text after the loop is read, and the
+// visitor's right click meets the handler that the page sets after it.
+func TestRenderStopsBusyLoad(t *testing.T) {
+	pg := mustRender(t, "/h/alert-locker", 15*time.Second)
+	if !hasNote(pg, "javascript: page was busy and was stopped") {
+		t.Errorf("Truncated = %q, want the note that the busy script was stopped", pg.Truncated)
+	}
+	if hasNote(pg, "load: no load event") {
+		t.Errorf("Truncated = %q: the page did not load", pg.Truncated)
+	}
+	if !strings.Contains(string(pg.HTML), "Do not restart your computer") {
+		t.Errorf("HTML = %.300q, want the text after the loop", pg.HTML)
+	}
+	if pg.Behaviors[LockDialogLoop] < 3 || pg.Behaviors[LockContextMenu] == 0 {
+		t.Errorf("Behaviors = %v, want %s and %s (the right click after the load)", pg.Behaviors, LockDialogLoop, LockContextMenu)
+	}
 }
 
 // TestHostile renders pages that try to hang, flood or crash the

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -86,6 +87,7 @@ type scan struct {
 	pendingKind  NavKind
 	lastNav      time.Time // the main frame's last navigation event
 	lastDOM      time.Time // the main frame's last DOMContentLoaded
+	lastCommit   time.Time // the main frame's last committed navigation
 	finalURL     string
 	status       int
 	console      []string
@@ -411,15 +413,76 @@ func blockedDocument(rep egress.Report, urls []string) (egress.Blocked, bool) {
 	return egress.Blocked{}, false
 }
 
-// waitLoad waits for the main frame's load event.
+// The load watchdog: while waitLoad waits, it asks a committed page every
+// busyPing whether its main thread is free; a page that gives no answer
+// within busyAfter is running a script that does not yield, and that
+// script is stopped, at most maxBusyStops times in one wait.
+const (
+	busyPing     = 250 * time.Millisecond
+	busyAfter    = time.Second
+	maxBusyStops = 3
+)
+
+// waitLoad waits for the main frame's load event. A script that never
+// yields (while (true) {}, or an alert loop once the probe has turned it
+// into one) holds up the parser and the load event until the deadline: the
+// watchdog stops it, so that the rest of the document is parsed and the
+// page loads, and the visitor's actions and the reading of the page get
+// their time. Stopped so, the page reads as one whose JavaScript was busy.
 func (s *scan) waitLoad(ctx context.Context) {
-	select {
-	case <-s.loaded:
-	case <-s.crashed:
-	case <-s.inst.browser.LostConnection:
-	case <-ctx.Done():
-		s.note("load: no load event before the deadline")
+	tick := time.NewTicker(busyPing)
+	defer tick.Stop()
+	stops := 0
+	for {
+		select {
+		case <-s.loaded:
+			return
+		case <-s.crashed:
+			return
+		case <-s.inst.browser.LostConnection:
+			return
+		case <-ctx.Done():
+			s.note("load: no load event before the deadline")
+			return
+		case <-tick.C:
+		}
+		if stops < maxBusyStops && s.busy(ctx) {
+			stops++
+			s.stopScript(ctx)
+		}
 	}
+}
+
+// busy reports whether the page's main thread leaves a trivial evaluation
+// unanswered for busyAfter, ctx having time left. Only a committed
+// document with no navigation under way is asked, and a wait during which
+// a dialog showed does not count: an evaluation waits for the dialog's
+// answer, and the probe turns a dialog loop into a plain one after
+// Config.MaxDialogs, which is then busy. (Runtime.terminateExecution with
+// no script running would stop the next one to run, a new document's
+// first.)
+func (s *scan) busy(ctx context.Context) bool {
+	s.mu.Lock()
+	settled := s.committed && !s.lastNav.After(s.lastCommit)
+	s.mu.Unlock()
+	if !settled {
+		return false
+	}
+	start := time.Now().UnixNano()
+	pctx, cancel := context.WithTimeout(ctx, busyAfter)
+	defer cancel()
+	_, err := call(pctx, s, runtime.Evaluate, runtime.EvaluateParams{
+		Expression: "0\n//# sourceURL=" + s.names.source, ReturnByValue: new(true), Silent: new(true),
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return false
+	}
+	if s.dialogsOpen.Load() > 0 || s.dialogAt.Load() >= start {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.lastNav.After(s.lastCommit)
 }
 
 // act plays a visitor: a click in the middle of the viewport, a right
