@@ -166,15 +166,16 @@ func (s *scan) busyRetry(ctx context.Context, f func(context.Context) error) err
 		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) || try == 2 {
 			return err
 		}
-		s.stopScript(ctx)
+		s.stopScript(ctx, stopAtRead)
 	}
 }
 
 // stopScript stops the page's running JavaScript
-// (Runtime.terminateExecution) and notes it; the page's timers and
-// handlers still run afterwards.
-func (s *scan) stopScript(ctx context.Context) {
+// (Runtime.terminateExecution), notes it and counts it under when; the
+// page's timers and handlers still run afterwards.
+func (s *scan) stopScript(ctx context.Context, when string) {
 	s.note("javascript: page was busy and was stopped")
+	s.p.m.scriptStop(when)
 	deadline, _ := ctx.Deadline()
 	tctx, cancel := context.WithTimeout(ctx, min(time.Until(deadline)/2, 500*time.Millisecond))
 	defer cancel()

@@ -106,10 +106,16 @@ func waitFor(d time.Duration, cond func() bool) bool {
 
 // TestRenderStopsBusyLoad renders a locker whose alert loop, once the
 // probe cuts it short, holds the parser: the load watchdog stops the
-// script, so the page loads, the text after the loop is read, and the
-// visitor's right click meets the handler that the page sets after it.
+// script (and counts it), so the page loads, the text after the loop is
+// read, and the visitor's right click meets the handler that the page
+// sets after it.
 func TestRenderStopsBusyLoad(t *testing.T) {
+	stops := testMetrics.stops.WithLabelValues(stopAtLoad)
+	before := value(stops)
 	pg := mustRender(t, "/h/alert-locker", 15*time.Second)
+	if n := value(stops) - before; n < 1 {
+		t.Errorf("scamscope_browser_script_stops_total{when=%q} rose by %v, want at least 1", stopAtLoad, n)
+	}
 	if !hasNote(pg, "javascript: page was busy and was stopped") {
 		t.Errorf("Truncated = %q, want the note that the busy script was stopped", pg.Truncated)
 	}

@@ -13,6 +13,7 @@ type Metrics struct {
 	duration prometheus.Histogram
 	queue    prometheus.Gauge
 	restarts prometheus.Counter
+	stops    *prometheus.CounterVec // when
 }
 
 // Render results, the values of the result label.
@@ -37,6 +38,7 @@ const (
 //	scamscope_browser_render_duration_seconds
 //	scamscope_browser_queue_depth
 //	scamscope_browser_restarts_total
+//	scamscope_browser_script_stops_total{when}
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
 		renders: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -56,8 +58,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "scamscope_browser_restarts_total",
 			Help: "Chromium relaunches after the browser died.",
 		}),
+		stops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scamscope_browser_script_stops_total",
+			Help: "Page scripts stopped for holding the main thread, by when: load (the watchdog, before the load event) or read (while the page was read).",
+		}, []string{"when"}),
 	}
-	for _, c := range []prometheus.Collector{m.renders, m.duration, m.queue, m.restarts} {
+	for _, c := range []prometheus.Collector{m.renders, m.duration, m.queue, m.restarts, m.stops} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -82,5 +88,17 @@ func (m *Metrics) queueDepth(n int64) {
 func (m *Metrics) restart() {
 	if m != nil {
 		m.restarts.Inc()
+	}
+}
+
+// When a busy script was stopped, the values of the when label.
+const (
+	stopAtLoad = "load"
+	stopAtRead = "read"
+)
+
+func (m *Metrics) scriptStop(when string) {
+	if m != nil {
+		m.stops.WithLabelValues(when).Inc()
 	}
 }

@@ -448,7 +448,7 @@ func (s *scan) waitLoad(ctx context.Context) {
 		}
 		if stops < maxBusyStops && s.busy(ctx) {
 			stops++
-			s.stopScript(ctx)
+			s.stopScript(ctx, stopAtLoad)
 		}
 	}
 }
