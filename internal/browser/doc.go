@@ -57,13 +57,13 @@
 // prompt and, after Config.MaxDialogs in one document, makes them return at
 // once, so an alert loop turns into a plain busy loop. A page whose
 // JavaScript never yields is stopped with Runtime.terminateExecution, by
-// the watchdog before the load event and again when the page is read if
-// it is busy then. Scripts are fetched with Debugger.getScriptSource as they are
-// parsed (inline, external, eval and Function code), so those of documents
-// the page left are kept too. window.open returns null and opens nothing;
-// window.print and Notification.requestPermission do nothing; console
-// output past a budget per document is dropped (a console flood would cost
-// the scanner a CPU).
+// the watchdog before the load event and again when the page is read if it
+// is busy then. Scripts are fetched with Debugger.getScriptSource as they
+// are parsed (inline, external, eval and Function code), so those of
+// documents the page left are kept too. window.open returns null and opens
+// nothing; window.print and Notification.requestPermission do nothing;
+// console output past a budget per document is dropped (a console flood
+// would cost the scanner a CPU).
 //
 // # Deadlines
 //

@@ -462,10 +462,7 @@ func (s *scan) waitLoad(ctx context.Context) {
 // no script running would stop the next one to run, a new document's
 // first.)
 func (s *scan) busy(ctx context.Context) bool {
-	s.mu.Lock()
-	settled := s.committed && !s.lastNav.After(s.lastCommit)
-	s.mu.Unlock()
-	if !settled {
+	if !s.atCommit() {
 		return false
 	}
 	start := time.Now().UnixNano()
@@ -477,12 +474,15 @@ func (s *scan) busy(ctx context.Context) bool {
 	if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 		return false
 	}
-	if s.dialogsOpen.Load() > 0 || s.dialogAt.Load() >= start {
-		return false
-	}
+	return s.dialogsOpen.Load() == 0 && s.dialogAt.Load() < start && s.atCommit()
+}
+
+// atCommit reports whether the main frame has committed a document and
+// no navigation has begun since.
+func (s *scan) atCommit() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return !s.lastNav.After(s.lastCommit)
+	return s.committed && !s.lastNav.After(s.lastCommit)
 }
 
 // act plays a visitor: a click in the middle of the viewport, a right
