@@ -277,6 +277,31 @@ func TestRunRepoCorpus(t *testing.T) {
 			t.Errorf("row by kind %q with HyperscanBuilt=%v", k[0], matchbench.HyperscanBuilt)
 		}
 	}
+	// The automaton rows: the rule set, then each kind alone, with the
+	// table its steps read growing with the share of steps served.
+	layout := regexp.MustCompile(`(?m)^ *(rule set|literals|regexes) +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) *$`).FindAllStringSubmatch(s, -1)
+	if len(layout) != 3 || layout[0][1] != "rule set" || layout[1][1] != "literals" || layout[2][1] != "regexes" {
+		t.Fatalf("Run output has %d automaton rows, want the rule set, literals and regexes:\n%s", len(layout), s)
+	}
+	num := func(x string) float64 {
+		f, err := strconv.ParseFloat(x, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	if num(layout[0][2]) != num(layout[1][2])+num(layout[2][2]) {
+		t.Errorf("automaton rows: the kinds' patterns do not add up to the rule set's")
+	}
+	for _, row := range layout {
+		strs, states, classes, table, kb90, kb99 := num(row[3]), num(row[4]), num(row[5]), num(row[6]), num(row[7]), num(row[8])
+		if strs == 0 || states <= strs || classes == 0 || table == 0 || kb90 == 0 || kb99 < kb90 {
+			t.Errorf("automaton row %q: a count is zero or 99%% of the steps read less than 90%%", row[0])
+		}
+		if row[1] != "rule set" && states > num(layout[0][4]) {
+			t.Errorf("automaton row %q has more states than the whole rule set's", row[0])
+		}
+	}
 	// The adversarial rows give the ratio against the rule set's own
 	// matcher, and Hyperscan's figures on the same input when this build
 	// has it, and dashes when it has not.

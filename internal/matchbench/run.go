@@ -132,6 +132,9 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	if err := runByKind(ctx, cfg, w, proj.Engine, ps, names, texts); err != nil {
 		return err
 	}
+	if err := writeLayout(w, ps, texts); err != nil {
+		return err
+	}
 
 	if err := runAdversarial(ctx, cfg, w, proj.Engine, ps, texts, n); err != nil {
 		return err
