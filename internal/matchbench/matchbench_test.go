@@ -3,6 +3,7 @@ package matchbench_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -141,6 +142,33 @@ func TestByKind(t *testing.T) {
 	}
 }
 
+func TestReference(t *testing.T) {
+	var ps []match.Pattern
+	for i := range 40 {
+		ps = append(ps, match.Pattern{ID: i, Regex: fmt.Sprintf("r%d+", i)}, match.Pattern{ID: 100 + i, Literal: fmt.Sprint("l", i)})
+	}
+	ref, ok := matchbench.Reference(ps)
+	if !ok || ref.Name != "literals+15" {
+		t.Fatalf("Reference = %v, %v; want the literals+15 part", ref.Name, ok)
+	}
+	var lits, res []int
+	for _, p := range ref.Patterns {
+		if p.Regex == "" {
+			lits = append(lits, p.ID)
+		} else {
+			res = append(res, p.ID)
+		}
+	}
+	// Every literal; the regexes 0, 2, 5, 8, ... (i*40/15), in order.
+	want := []int{0, 2, 5, 8, 10, 13, 16, 18, 21, 24, 26, 29, 32, 34, 37}
+	if len(lits) != 40 || !slices.Equal(res, want) {
+		t.Errorf("Reference holds %d literals and regexes %v, want 40 and %v", len(lits), res, want)
+	}
+	if _, ok := matchbench.Reference(ps[:30]); ok {
+		t.Errorf("Reference of 15 regexes and 15 literals: a part, want none (it would be the whole)")
+	}
+}
+
 func TestVocabulary(t *testing.T) {
 	texts := [][]byte{[]byte("the virus alert, virus 12345 ошибка"), []byte("call now ウイルス alert")}
 	got := matchbench.Vocabulary(texts, 0)
@@ -272,6 +300,15 @@ func TestRunRepoCorpus(t *testing.T) {
 	if nl == 0 || nr == 0 || nl+nr != len(set.Patterns()) {
 		t.Errorf("rows by kind count %d literals and %d regexes, want both and %d in all", nl, nr, len(set.Patterns()))
 	}
+	// The reference row: every literal and 15 regexes.
+	ref := regexp.MustCompile(`(?m)^ *(literals\+15) +(\d+) +([\d.]+) +(\S+) +(\S+) *$`).FindStringSubmatch(s)
+	if ref == nil {
+		t.Fatalf("Run output lacks the literals+15 row:\n%s", s)
+	}
+	if n, _ := strconv.Atoi(ref[2]); n != nl+matchbench.ReferenceRegexes {
+		t.Errorf("literals+15 row counts %d patterns, want %d literals and %d regexes", n, nl, matchbench.ReferenceRegexes)
+	}
+	kinds = append(kinds, ref)
 	for _, k := range kinds {
 		if k[3] == "0.0" || (k[4] == "-") == matchbench.HyperscanBuilt || (k[5] == "-") == matchbench.HyperscanBuilt {
 			t.Errorf("row by kind %q with HyperscanBuilt=%v", k[0], matchbench.HyperscanBuilt)
@@ -279,9 +316,9 @@ func TestRunRepoCorpus(t *testing.T) {
 	}
 	// The automaton rows: the rule set, then each kind alone, with the
 	// table its steps read growing with the share of steps served.
-	layout := regexp.MustCompile(`(?m)^ *(rule set|literals|regexes) +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) *$`).FindAllStringSubmatch(s, -1)
-	if len(layout) != 3 || layout[0][1] != "rule set" || layout[1][1] != "literals" || layout[2][1] != "regexes" {
-		t.Fatalf("Run output has %d automaton rows, want the rule set, literals and regexes:\n%s", len(layout), s)
+	layout := regexp.MustCompile(`(?m)^ *(rule set|literals|regexes|literals\+15) +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) *$`).FindAllStringSubmatch(s, -1)
+	if len(layout) != 4 || layout[0][1] != "rule set" || layout[1][1] != "literals" || layout[2][1] != "regexes" || layout[3][1] != "literals+15" {
+		t.Fatalf("Run output has %d automaton rows, want the rule set, literals, regexes and literals+15:\n%s", len(layout), s)
 	}
 	num := func(x string) float64 {
 		f, err := strconv.ParseFloat(x, 64)
