@@ -88,13 +88,12 @@ func (o only) Match(text []byte, dst []int) []int {
 
 // runByKind writes the throughput on the corpus text of the rule set's
 // literals alone, of its regexes alone and of its Reference part, each
-// compiled as a rule set of its own, by the matcher and, in builds with
-// it, by Hyperscan, the two timed in turns. It says where the full set's
-// time goes, and how the matcher does on a set of the kind the issue's
-// Hyperscan figures were taken on (literals, and literals with a few
-// regexes). Each part's
-// matcher must report what the full set's (full) reports of that part's
-// patterns; Hyperscan's differences are listed, not fatal.
+// compiled as a rule set of its own, by the matcher and, in builds with it,
+// by Hyperscan, the two timed in turns. It says where the full set's time
+// goes, and how the matcher does on a set of the kind the Hyperscan
+// figures were taken on (literals, and literals with a few regexes). Each
+// part's matcher must report what the full set's (full) reports of that
+// part's patterns; Hyperscan's differences are listed, not fatal.
 func runByKind(ctx context.Context, cfg Config, w io.Writer, full Engine, ps []match.Pattern, names []string, texts [][]byte) error {
 	fmt.Fprintf(w, "\nby pattern kind: the rule set's literals alone, its regexes alone, and its literals with %d of its regexes (evenly spaced; the shape of the issue's Hyperscan reference),\n", ReferenceRegexes)
 	fmt.Fprintln(w, "each compiled as a rule set of its own, on the corpus text")
@@ -141,10 +140,6 @@ func runByKind(ctx context.Context, cfg Config, w io.Writer, full Engine, ps []m
 	return tw.Flush()
 }
 
-// layoutShares are the shares of the steps whose table bytes writeLayout
-// reports.
-var layoutShares = []float64{0.9, 0.99}
-
 // writeLayout writes the automaton of the whole rule set and of each kind
 // alone, compiled as NewProject compiles them, and the table the corpus
 // text's steps read (match.Footprint): the bytes of the most-read cache
@@ -162,7 +157,7 @@ func writeLayout(w io.Writer, ps []match.Pattern, texts [][]byte) error {
 			return fmt.Errorf("%s: %w", k.Name, err)
 		}
 		l := proj.m.Layout()
-		fp := proj.m.Footprint(texts, layoutShares...)
+		fp := proj.m.Footprint(texts, 0.9, 0.99)
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", k.Name, len(k.Patterns), l.Strings, l.States, l.Classes,
 			float64(l.TableBytes)/1e6, float64(fp.For[0])/1024, float64(fp.For[1])/1024)
 	}
