@@ -93,12 +93,14 @@ func (o only) Match(text []byte, dst []int) []int {
 // goes, and how the matcher does on a set of the kind the Hyperscan
 // figures were taken on (literals, and literals with a few regexes). Each
 // part's matcher must report what the full set's (full) reports of that
-// part's patterns; Hyperscan's differences are listed, not fatal.
-func runByKind(ctx context.Context, cfg Config, w io.Writer, full Engine, ps []match.Pattern, names []string, texts [][]byte) error {
+// part's patterns; Hyperscan's differences are listed, not fatal. Then it
+// writes the automata of the full set and of each part (writeLayout).
+func runByKind(ctx context.Context, cfg Config, w io.Writer, full *Project, ps []match.Pattern, names []string, texts [][]byte) error {
 	fmt.Fprintf(w, "\nby pattern kind: the rule set's literals alone, its regexes alone, and its literals with %d of its regexes (evenly spaced; the shape of the issue's Hyperscan reference),\n", ReferenceRegexes)
 	fmt.Fprintln(w, "each compiled as a rule set of its own, on the corpus text")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\tpatterns\tscamscope/match MB/s\thyperscan MB/s\tvs hyperscan\t")
+	layouts := []layoutRow{newLayoutRow("rule set", len(ps), full.m, texts)}
 	for _, k := range parts(ps) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -136,30 +138,39 @@ func runByKind(ctx context.Context, cfg Config, w io.Writer, full Engine, ps []m
 			theirs = fmt.Sprintf("%s\t%.2fx", mbps(s[1].MBps()), s[0].MBps()/s[1].MBps())
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t\n", k.Name, len(k.Patterns), mbps(s[0].MBps()), theirs)
+		layouts = append(layouts, newLayoutRow(k.Name, len(k.Patterns), proj.m, texts))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeLayout(w, layouts)
 }
 
-// writeLayout writes the automaton of the whole rule set and of each kind
-// alone, compiled as NewProject compiles them, and the table the corpus
+// layoutRow is a matcher's automaton and how much of its table the corpus
 // text's steps read (match.Footprint): the bytes of the most-read cache
-// lines that serve 90% and 99% of the steps. The scan is bound by
-// first-level cache misses on its table, so these say, without a clock,
-// why one set scans slower than another.
-func writeLayout(w io.Writer, ps []match.Pattern, texts [][]byte) error {
+// lines that serve 90% and 99% of the steps.
+type layoutRow struct {
+	name     string
+	patterns int
+	layout   match.Layout
+	fp       match.Footprint
+}
+
+func newLayoutRow(name string, patterns int, m *match.Matcher, texts [][]byte) layoutRow {
+	return layoutRow{name, patterns, m.Layout(), m.Footprint(texts, 0.9, 0.99)}
+}
+
+// writeLayout writes the automata of rows. The scan is bound by
+// first-level cache misses on its table, so these figures say, without a
+// clock, why one set scans slower than another.
+func writeLayout(w io.Writer, rows []layoutRow) error {
 	fmt.Fprintln(w, "\nautomaton: dense states and table of the rule set and of each kind alone, and the table that the corpus text's steps read (most-read 64-byte lines first)")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "set\tpatterns\tstrings\tstates\tclasses\ttable MB\tKB for 90% of steps\tKB for 99% of steps\t")
-	sets := append([]Kind{{"rule set", ps}}, parts(ps)...)
-	for _, k := range sets {
-		proj, err := NewProject(k.Patterns)
-		if err != nil {
-			return fmt.Errorf("%s: %w", k.Name, err)
-		}
-		l := proj.m.Layout()
-		fp := proj.m.Footprint(texts, 0.9, 0.99)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", k.Name, len(k.Patterns), l.Strings, l.States, l.Classes,
-			float64(l.TableBytes)/1e6, float64(fp.For[0])/1024, float64(fp.For[1])/1024)
+	for _, r := range rows {
+		l := r.layout
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t\n", r.name, r.patterns, l.Strings, l.States, l.Classes,
+			float64(l.TableBytes)/1e6, float64(r.fp.For[0])/1024, float64(r.fp.For[1])/1024)
 	}
 	return tw.Flush()
 }

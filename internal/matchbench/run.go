@@ -129,10 +129,7 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	if err := writeByLabel(ctx, w, rows, pages, cfg.Passes, re.Engine.Name()); err != nil {
 		return err
 	}
-	if err := runByKind(ctx, cfg, w, proj.Engine, ps, names, texts); err != nil {
-		return err
-	}
-	if err := writeLayout(w, ps, texts); err != nil {
+	if err := runByKind(ctx, cfg, w, proj.Engine.(*Project), ps, names, texts); err != nil {
 		return err
 	}
 

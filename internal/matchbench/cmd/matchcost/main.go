@@ -144,11 +144,12 @@ func load(cfg config) ([]match.Pattern, []input, error) {
 	case "adversarial":
 		ps = aps
 	case "literals", "regexes":
-		for _, k := range matchbench.ByKind(ps) {
-			if k.Name == cfg.set {
-				ps = k.Patterns
-			}
+		kinds := matchbench.ByKind(ps)
+		i := slices.IndexFunc(kinds, func(k matchbench.Kind) bool { return k.Name == cfg.set })
+		if i < 0 {
+			return nil, nil, fmt.Errorf("-set %s: the rule set has none", cfg.set)
 		}
+		ps = kinds[i].Patterns
 	}
 	ins := []input{{name: corpusInput, texts: texts, bytes: n}}
 	for _, a := range adv {
