@@ -122,6 +122,13 @@
 // held-out corpus text, with the states numbered by their visits in the
 // other half, throughput rose 8%.
 //
+// Handling the reports is the rest of a scan's time. Matcher.Pass runs the
+// automaton pass alone (every report counted, none handled), and the same
+// section of make bench-match times it against Find in turns: on the
+// corpus text the whole set's pass ran at 961 MB/s and its scan at 647, so
+// the reports took a third of the scan; the literals' pass ran at 1,273
+// MB/s and their scan at 1,165.
+//
 // # Concurrency
 //
 // A Matcher is immutable after Compile and safe for concurrent use. Naive

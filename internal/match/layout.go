@@ -83,3 +83,47 @@ func (m *Matcher) Footprint(texts [][]byte, shares ...float64) Footprint {
 	}
 	return fp
 }
+
+// Pass runs the automaton over text as Find does, in the same streams and
+// kernel, and returns how many reports it came to, handling none of them:
+// no literal is settled and no regex screened or verified, so every visit
+// to a special state is counted and the kernel never passes one over as
+// done. It is a measuring instrument: set against Find's time on the same
+// text, it shows what the automaton's pass costs and what the handling of
+// its reports adds.
+func (m *Matcher) Pass(text []byte) int {
+	a := m.ac
+	if len(m.entries) == 0 {
+		return 0
+	}
+	n := len(text)
+	ov := a.overlap
+	steps := (n + (nStreams-1)*ov) / nStreams
+	if n < m.cfg.minStreamText || steps <= 2*ov {
+		return a.passRun(text, 0, 0)
+	}
+	f := m.pool.Get().(*finder)
+	defer m.pool.Put(f)
+	gap := steps - ov
+	var st [nStreams]uint32
+	reports := 0
+	for j := 0; j < steps; {
+		f.ev.n = 0
+		j += scanBlock(a, text, j, gap, steps-j, &st, &f.done, &f.ev)
+		reports += f.ev.n
+	}
+	return reports + a.passRun(text, st[nStreams-1], (nStreams-1)*gap+steps)
+}
+
+// passRun steps one stream from state s at text[i] to the end of the text,
+// as finder.run does, and counts the special states it reaches.
+func (a *automaton) passRun(text []byte, s uint32, i int) int {
+	n := 0
+	for ; i < len(text); i++ {
+		s = uint32(a.trans[a.col[text[i]]+s])
+		if s >= a.special {
+			n++
+		}
+	}
+	return n
+}

@@ -71,3 +71,39 @@ func TestFootprint(t *testing.T) {
 		t.Errorf("words: Footprint = %+v, want over 100 lines and more for 99%% than for 50%% of the steps", fp)
 	}
 }
+
+func TestPass(t *testing.T) {
+	m, err := Compile([]Pattern{{ID: 1, Literal: "virus"}, {ID: 2, Literal: "call now"}, {ID: 3, Regex: `error #?\d{3}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func(text []byte) int { return m.ac.passRun(text, 0, 0) }
+	if n := m.Pass(nil); n != 0 {
+		t.Errorf("Pass(nil) = %d, want 0", n)
+	}
+	quiet := bytes.Repeat([]byte("the quick brown fox jumps over the lazy dog. "), 2000)
+	if n, want := m.Pass(quiet), one(quiet); n != want {
+		t.Errorf("Pass(text without the strings) = %d, want %d as one stream reaches", n, want)
+	}
+	// Every occurrence is a report, found again by Pass and not settled:
+	// where Find reports "virus" once, Pass counts each of its visits.
+	for _, size := range []int{40, 100_000} {
+		var text []byte
+		occ := 0
+		for len(text) < size {
+			text = append(text, "your pc has a virus, call now. "...)
+			occ += 2
+		}
+		n, single := m.Pass(text), one(text)
+		if hits := m.Find(text, nil); len(hits) != 2 {
+			t.Fatalf("Find = %v, want virus and call now once each", hits)
+		}
+		// The streams overlap by the automaton's resync bytes, whose
+		// reports a stream may see twice; nothing else differs from one
+		// stream's pass.
+		if n < occ || n < single || n > single+(nStreams-1)*m.ac.overlap {
+			t.Errorf("%d bytes: Pass = %d, want at least the %d occurrences and one stream's %d, plus at most the overlaps' %d",
+				len(text), n, occ, single, (nStreams-1)*m.ac.overlap)
+		}
+	}
+}

@@ -29,6 +29,9 @@
 // the corpus text's steps read (match.Matcher.Footprint): the scan is
 // bound by first-level cache misses on that table, and these figures, which
 // no load on the host changes, say why one set scans slower than another.
+// Beside them it times the matcher's scan against its automaton pass alone
+// (match.Matcher.Pass: every report counted, none handled), in turns: what
+// the pass costs, and what handling the reports adds to it.
 //
 // Adversarial builds inputs meant to be slow (near-misses of the rules'
 // literals and regex words, the regex words shuffled, long runs for a few

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -316,7 +317,7 @@ func TestRunRepoCorpus(t *testing.T) {
 	}
 	// The automaton rows: the rule set, then each kind alone, with the
 	// table its steps read growing with the share of steps served.
-	layout := regexp.MustCompile(`(?m)^ *(rule set|literals|regexes|literals\+15) +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) *$`).FindAllStringSubmatch(s, -1)
+	layout := regexp.MustCompile(`(?m)^ *(rule set|literals|regexes|literals\+15) +(\d+) +(\d+) +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+) +([\d.]+) *$`).FindAllStringSubmatch(s, -1)
 	if len(layout) != 4 || layout[0][1] != "rule set" || layout[1][1] != "literals" || layout[2][1] != "regexes" || layout[3][1] != "literals+15" {
 		t.Fatalf("Run output has %d automaton rows, want the rule set, literals, regexes and literals+15:\n%s", len(layout), s)
 	}
@@ -334,6 +335,12 @@ func TestRunRepoCorpus(t *testing.T) {
 		strs, states, classes, table, kb90, kb99 := num(row[3]), num(row[4]), num(row[5]), num(row[6]), num(row[7]), num(row[8])
 		if strs == 0 || states <= strs || classes == 0 || table == 0 || kb90 == 0 || kb99 < kb90 {
 			t.Errorf("automaton row %q: a count is zero or 99%% of the steps read less than 90%%", row[0])
+		}
+		// The scan and the pass alone are both timed; their ratio is
+		// the one the row gives.
+		scan, pass, share := num(row[9]), num(row[10]), num(row[11])
+		if scan == 0 || pass == 0 || math.Abs(share-scan/pass) > 0.01+0.01*share {
+			t.Errorf("automaton row %q: scan %v and pass %v MB/s, pass / scan time %v", row[0], scan, pass, share)
 		}
 		if row[1] != "rule set" && states > num(layout[0][4]) {
 			t.Errorf("automaton row %q has more states than the whole rule set's", row[0])
