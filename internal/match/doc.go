@@ -129,9 +129,10 @@
 // on the corpus text, the whole set's pass ran at 897 and 961 MB/s and its
 // scan at 591 and 647, so the reports took a third of the scan; the
 // literals' pass ran at 1,259 and 1,273 MB/s and their scan at 1,156 and
-// 1,165. Even handled for nothing, the whole set's reports would leave its
-// scan under 1 GB/s on this host; with its table read as the literals'
-// is, they would cap it at about 730 MB/s.
+// 1,165. Even if handling them cost nothing, the whole set's scan would
+// stay under 1 GB/s on this host (its pass); and with a table that text
+// reads as cheaply as the literals', reports costing what they cost today
+// would cap it at about 730 MB/s.
 //
 // # Concurrency
 //
