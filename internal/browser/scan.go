@@ -433,24 +433,29 @@ func (s *scan) waitLoad(ctx context.Context) {
 	tick := time.NewTicker(busyPing)
 	defer tick.Stop()
 	stops := 0
-	for {
-		select {
-		case <-s.loaded:
-			return
-		case <-s.crashed:
-			return
-		case <-s.inst.browser.LostConnection:
-			return
-		case <-ctx.Done():
-			s.note("load: no load event before the deadline")
-			return
-		case <-tick.C:
-		}
+	for s.await(ctx, s.loaded, tick.C, "load: no load event before the deadline") {
 		if stops < maxBusyStops && s.busy(ctx) {
 			stops++
 			s.stopScript(ctx, stopAtLoad)
 		}
 	}
+}
+
+// await waits for tick and reports whether it came. It gives up, and
+// reports false, when done closes (a nil done never does), the page
+// crashes, the connection to the browser is lost or ctx ends, and notes
+// cut when it was ctx.
+func (s *scan) await(ctx context.Context, done <-chan struct{}, tick <-chan time.Time, cut string) bool {
+	select {
+	case <-tick:
+		return true
+	case <-done:
+	case <-s.crashed:
+	case <-s.inst.browser.LostConnection:
+	case <-ctx.Done():
+		s.note(cut)
+	}
+	return false
 }
 
 // busy reports whether the page's main thread leaves a trivial evaluation
@@ -593,14 +598,7 @@ func (s *scan) settle(ctx context.Context) {
 	defer t.Stop()
 	for round := 1; ; round++ {
 		start := time.Now()
-		select {
-		case <-t.C:
-		case <-s.crashed:
-			return
-		case <-s.inst.browser.LostConnection:
-			return
-		case <-ctx.Done():
-			s.note("settle: cut short by the deadline")
+		if !s.await(ctx, nil, t.C, "settle: cut short by the deadline") {
 			return
 		}
 		s.mu.Lock()

@@ -96,15 +96,12 @@ func (m *Matcher) Pass(text []byte) int {
 	if len(m.entries) == 0 {
 		return 0
 	}
-	n := len(text)
-	ov := a.overlap
-	steps := (n + (nStreams-1)*ov) / nStreams
-	if n < m.cfg.minStreamText || steps <= 2*ov {
+	steps, gap, ok := m.streams(len(text))
+	if !ok {
 		return a.passRun(text, 0, 0)
 	}
 	f := m.pool.Get().(*finder)
 	defer m.pool.Put(f)
-	gap := steps - ov
 	var st [nStreams]uint32
 	reports := 0
 	for j := 0; j < steps; {

@@ -210,20 +210,31 @@ func (f *finder) unionPart(u unionRef, start, end int) {
 	*best = unionMatch{part: u.part, start: start, end: end}
 }
 
+// streams says how a text of n bytes is split into the scan's streams:
+// each takes steps bytes, stream k from k*gap (gap is steps less the
+// automaton's overlap, the bytes a stream replays to resync), the last
+// running on to the end. ok is false when the text is too short for the
+// split to pay, and one stream takes it all.
+func (m *Matcher) streams(n int) (steps, gap int, ok bool) {
+	ov := m.ac.overlap
+	steps = (n + (nStreams-1)*ov) / nStreams
+	if n < m.cfg.minStreamText || steps <= 2*ov {
+		return 0, 0, false
+	}
+	return steps, steps - ov, true
+}
+
 // scan runs the automaton over the whole text.
 func (f *finder) scan() {
 	a := f.m.ac
-	n := len(f.text)
-	ov := a.overlap
-	steps := (n + (nStreams-1)*ov) / nStreams
-	if n < f.m.cfg.minStreamText || steps <= 2*ov {
+	steps, gap, ok := f.m.streams(len(f.text))
+	if !ok {
 		f.low[0] = 0
 		f.run(0, 0, 0)
 		return
 	}
-	gap := steps - ov
 	for k := 1; k < nStreams; k++ {
-		f.low[k] = k*gap + ov
+		f.low[k] = k*gap + a.overlap
 	}
 	var st [nStreams]uint32
 	for j := 0; j < steps; {
