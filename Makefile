@@ -120,7 +120,7 @@ run: build ## Build and run the server on embedded defaults (gRPC $(GRPC_ADDR), 
 	$(BIN)/scamscoped --grpc-addr=$(GRPC_ADDR) --http-addr=$(HTTP_ADDR) --metrics-addr=$(METRICS_ADDR) $(RUN_FLAGS)
 
 .PHONY: bench-match
-bench-match: ## Matcher vs regexp vs Hyperscan (when libhs is installed) on one core, on $(SHARED_CORPUS) or corpus/, split by label and by pattern kind (literals, regexes) with their automata and the automaton pass alone against the scan, adversarial inputs, the static pipeline vs parsing, scale curve; BENCH_MATCH_FLAGS=.
+bench-match: ## Matcher vs regexp vs Hyperscan (when libhs is installed) on one core, on $(SHARED_CORPUS) or corpus/ (the rule set timed in 3 rounds spread over the run, pooled), split by label and by pattern kind (literals, regexes) with their automata and the automaton pass alone against the scan, adversarial inputs, the static pipeline vs parsing, scale curve; BENCH_MATCH_FLAGS=.
 	@grep -m1 'model name' /proc/cpuinfo; echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
 	@corpus=$(SHARED_CORPUS); [ -f "$$corpus/MANIFEST.tsv" ] || { echo "bench-match: $$corpus/MANIFEST.tsv not found; using corpus/"; corpus=corpus; }; \
 	if pkg-config --exists libhs; then \

@@ -56,7 +56,11 @@
 // host cannot fill every pass. The matcher's and Hyperscan's passes take
 // turns wherever the two are compared (the corpus, the splits by label and
 // by kind, the scale curve), as the adversarial inputs' with the corpus's
-// do. Run the command with GOMAXPROCS=1 (as make bench-match does) for one
+// do. On the corpus with the whole rule set, the figure the targets
+// are read from, they take their turns in rounds spread over the run (at
+// its start, after the automaton section, after the pipeline's; Pool), and
+// the table gives the median of all the rounds' passes beside each round's
+// own: on a shared host a slow stretch can last longer than a round. Run the command with GOMAXPROCS=1 (as make bench-match does) for one
 // core. On a shared host timings drift with the load, so
 // command matchcost (make bench-match-cost) also counts the matcher under
 // cachegrind: ParseCachegrind reads the counts, CacheCounts.Cost weighs

@@ -199,6 +199,22 @@ func TestMedian(t *testing.T) {
 	}
 }
 
+// TestPool pools rounds whose passes went over the input a different
+// number of times: each pass counts as one time over the input, and the
+// median is taken over all of them.
+func TestPool(t *testing.T) {
+	a := matchbench.Speed{Bytes: 1e6, Reps: 2, Passes: []time.Duration{2 * time.Millisecond, 4 * time.Millisecond, 6 * time.Millisecond}, AllocsPerMB: 1}
+	b := matchbench.Speed{Bytes: 1e6, Reps: 1, Passes: []time.Duration{10 * time.Millisecond, 5 * time.Millisecond}, AllocsPerMB: 3}
+	p := matchbench.Pool(a, b)
+	want := []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond}
+	if !slices.Equal(p.Passes, want) || max(p.Reps, 1) != 1 || p.Bytes != 1e6 || p.AllocsPerMB != 3 {
+		t.Fatalf("Pool = %+v, want passes %v of one time over 1e6 bytes, 3 allocs/MB", p, want)
+	}
+	if got := p.MBps(); got != 1/0.003 {
+		t.Errorf("pooled MBps = %v, want the median's %v", got, 1/0.003)
+	}
+}
+
 // TestCompare runs two real matchers, one missing a pattern and one with
 // an extra one, and checks the disagreements.
 func TestCompare(t *testing.T) {
@@ -261,7 +277,7 @@ func TestPageTextJoinsFields(t *testing.T) {
 // matcher and the regexp baseline must agree on every page.
 func TestRunRepoCorpus(t *testing.T) {
 	var out bytes.Buffer
-	cfg := matchbench.Config{CorpusDir: repoCorpus, Passes: 1, RegexpPasses: 1, Scale: []int{50}, Seed: 1}
+	cfg := matchbench.Config{CorpusDir: repoCorpus, Passes: 1, RegexpPasses: 1, Scale: []int{50}, Seed: 1, Rounds: 2}
 	if err := matchbench.Run(context.Background(), cfg, &out); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
@@ -273,6 +289,46 @@ func TestRunRepoCorpus(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?m)^ *hyperscan +\d`).MatchString(s) != matchbench.HyperscanBuilt {
 		t.Errorf("Run output with HyperscanBuilt=%v:\n%s", matchbench.HyperscanBuilt, s)
+	}
+	// The rule set's table on the corpus pools the rounds: each fast
+	// engine's figure lies between its rounds' medians.
+	rounds := regexp.MustCompile(`(?m)^each round's median MB/s: (.*)$`).FindStringSubmatch(s)
+	if rounds == nil {
+		t.Fatalf("Run output lacks the rounds line:\n%s", s)
+	}
+	engines := strings.Split(rounds[1], "; ")
+	if want := map[bool]int{false: 1, true: 2}[matchbench.HyperscanBuilt]; len(engines) != want {
+		t.Fatalf("rounds line names %d engines, want %d: %q", len(engines), want, rounds[1])
+	}
+	for _, e := range engines {
+		name, list, _ := strings.Cut(e, " ")
+		if name == "scamscope/match" || name == "hyperscan" {
+			var lo, hi float64
+			vals := strings.Split(list, ", ")
+			if len(vals) != cfg.Rounds {
+				t.Errorf("%s: %d rounds, want %d: %q", name, len(vals), cfg.Rounds, list)
+			}
+			for i, v := range vals {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f <= 0 {
+					t.Fatalf("%s: round %q is not a speed", name, v)
+				}
+				if i == 0 || f < lo {
+					lo = f
+				}
+				hi = max(hi, f)
+			}
+			row := regexp.MustCompile(`(?m)^ *` + regexp.QuoteMeta(name) + ` +\d+ +([\d.]+) `).FindStringSubmatch(s)
+			if row == nil {
+				t.Fatalf("no table row for %s", name)
+			}
+			// Medians are printed rounded: allow the last digit.
+			if f, _ := strconv.ParseFloat(row[1], 64); f < lo*0.999-0.01 || f > hi*1.001+0.01 {
+				t.Errorf("%s: table gives %v MB/s, outside its rounds' medians %v..%v", name, f, lo, hi)
+			}
+		} else {
+			t.Errorf("rounds line names %q", name)
+		}
 	}
 	// The split by label has a row per engine but the regexp baseline,
 	// with both speeds and the scam pages' share of the time.

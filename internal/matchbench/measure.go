@@ -83,6 +83,24 @@ func Median(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// Pool is the Speed of the same engine over the same input measured in
+// several rounds: every round's passes, each reduced to one time over the
+// input (a round's passes may go over it a different number of times), so
+// that the median is taken over all of them. Its allocations are the most
+// any round counted.
+func Pool(rounds ...Speed) Speed {
+	var p Speed
+	for _, r := range rounds {
+		p.Bytes = r.Bytes
+		p.AllocsPerMB = max(p.AllocsPerMB, r.AllocsPerMB)
+		for _, d := range r.Passes {
+			p.Passes = append(p.Passes, d/time.Duration(max(r.Reps, 1)))
+		}
+	}
+	slices.Sort(p.Passes)
+	return p
+}
+
 // Measure times passes passes of e over texts in the calling goroutine,
 // after one untimed warm-up pass and a collection, and counts a pass's
 // allocations. A pass goes over texts as many times as make it last

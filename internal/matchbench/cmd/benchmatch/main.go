@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.ScaleBytes, "scale-bytes", cfg.ScaleBytes, "bytes of corpus text the scale curve scans (0: all)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the generated rule sets")
 	fs.IntVar(&cfg.ListDiffs, "list", cfg.ListDiffs, "Hyperscan disagreements listed")
+	fs.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds spread over the run in which the matcher and Hyperscan are timed on the corpus with the rule set; the table gives the median of all their passes")
 	fs.IntVar(&cfg.PipelinePasses, "pipeline-passes", cfg.PipelinePasses, "timed passes of the static pipeline and of parsing alone; 0: not measured")
 	if err := fs.Parse(args); err != nil {
 		return err
