@@ -232,8 +232,11 @@ func measure(ctx context.Context, cfg config, ps []match.Pattern, inputs []input
 				"--I1=32768,8,64", "--D1=32768,8,64", "--LL=524288,8,64", "--cachegrind-out-file="+out,
 				self, "-run-file", jobFile, "-run-passes", strconv.FormatInt(passes, 10))
 			// One thread and no collections: the counts are the
-			// matcher's, not the runtime's.
-			cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GOGC=off")
+			// matcher's, not the runtime's. And no RDTSCP, which the
+			// runtime's clock uses wherever CPUID offers it: on a host
+			// whose CPU lacks it (a VM that hides it), valgrind 3.19
+			// still offers it and then cannot run it (SIGILL).
+			cmd.Env = append(os.Environ(), "GOMAXPROCS=1", "GOGC=off", "GODEBUG="+godebug("cpu.rdtscp=off"))
 			if msg, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("%s: cachegrind: %w\n%s", in.name, err, msg)
 			}
@@ -257,4 +260,12 @@ func measure(ctx context.Context, cfg config, ps []match.Pattern, inputs []input
 			float64(d.Ir)/b, float64(d.D1Miss)/b, float64(d.LLMiss)/b, cost, corpusCost/cost)
 	}
 	return tw.Flush()
+}
+
+// godebug returns the GODEBUG setting of this process with setting added.
+func godebug(setting string) string {
+	if v := os.Getenv("GODEBUG"); v != "" {
+		return v + "," + setting
+	}
+	return setting
 }
