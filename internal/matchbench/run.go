@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/scamscope/scamscope/internal/corpus"
@@ -148,6 +149,8 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 	if err := runByKind(ctx, cfg, w, proj.Engine.(*Project), ps, names, texts); err != nil {
 		return err
 	}
+	// The first round was at the start; the second comes here when there
+	// are three or more, and the rest after the pipeline's section.
 	if cfg.Rounds > 2 {
 		if err := round(); err != nil {
 			return err
@@ -184,21 +187,15 @@ func Run(ctx context.Context, cfg Config, w io.Writer) error {
 // each timed engine's median in each round.
 func writeRounds(w io.Writer, rows []Row, turnRows []int, rounds [][]Speed, passes int) {
 	fmt.Fprintf(w, "\nthe rule set on the corpus: the fast engines timed in turns in %d rounds spread over the run (%d passes each), the table giving the median of all their passes;\n", len(rounds[0]), max(passes, 1))
-	fmt.Fprint(w, "each round's median MB/s:")
+	engines := make([]string, len(turnRows))
 	for k, i := range turnRows {
-		fmt.Fprintf(w, " %s", rows[i].Name)
+		medians := make([]string, len(rounds[k]))
 		for j, r := range rounds[k] {
-			sep := ","
-			if j == 0 {
-				sep = ""
-			}
-			fmt.Fprintf(w, "%s %s", sep, mbps(r.MBps()))
+			medians[j] = mbps(r.MBps())
 		}
-		if k < len(turnRows)-1 {
-			fmt.Fprint(w, ";")
-		}
+		engines[k] = rows[i].Name + " " + strings.Join(medians, ", ")
 	}
-	fmt.Fprint(w, "\n\n")
+	fmt.Fprintf(w, "each round's median MB/s: %s\n\n", strings.Join(engines, "; "))
 }
 
 // runAdversarial writes the matcher's throughput on the Adversarial inputs
