@@ -123,5 +123,7 @@ func writePipeline(w io.Writer, sp PipelineSpeed) {
 	fmt.Fprintf(w, "\nstatic pipeline (ScanContent: parse, extract, match, score) on %d pages, %.2f MB of HTML:\n", sp.Pages, float64(sp.Bytes)/1e6)
 	fmt.Fprintf(w, "  pipeline    %7.1f pages/s  %6.1f MB/s\n", sp.PagesPerSec(), sp.MBps())
 	fmt.Fprintf(w, "  parse only  %7.1f pages/s  %6.1f MB/s  (golang.org/x/net/html.Parse)\n", float64(sp.Pages)/sp.ParseOnly.Seconds(), sp.ParseMBps())
-	fmt.Fprintf(w, "  pipeline / parse only: %.2f\n", sp.Ratio())
+	// Three places, so that a ratio just under the 0.5 does not
+	// print as 0.50.
+	fmt.Fprintf(w, "  pipeline / parse only: %.3f\n", sp.Ratio())
 }
