@@ -48,7 +48,9 @@
 // MeasurePipeline times the static pipeline (scan.ScanContent on each
 // page's HTML, without the network) against parsing alone with
 // golang.org/x/net/html, the floor under any pipeline that reads the DOM,
-// alternating the two pass by pass.
+// alternating the two pass by pass; their ratio is the median of the
+// passes' ratios, each taken over a pipeline pass and the parsing pass
+// right after it.
 //
 // Throughput is the median of several timed passes over the whole input in
 // one goroutine. A pass that would take under 50 ms goes over its input as

@@ -434,12 +434,32 @@ func TestMeasurePipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := matchbench.MeasurePipeline(context.Background(), set, pages, 1)
+	sp, err := matchbench.MeasurePipeline(context.Background(), set, pages, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sp.Pages != len(pages) || sp.Pipeline <= 0 || sp.ParseOnly <= 0 || sp.Ratio() <= 0 {
-		t.Errorf("MeasurePipeline = %+v, want all %d pages timed", sp, len(pages))
+	if sp.Pages != len(pages) || sp.Pipeline <= 0 || sp.ParseOnly <= 0 || len(sp.Ratios) != 3 {
+		t.Fatalf("MeasurePipeline = %+v, want all %d pages timed in 3 passes", sp, len(pages))
+	}
+	if r := sp.Ratio(); r <= 0 || r < slices.Min(sp.Ratios) || r > slices.Max(sp.Ratios) {
+		t.Errorf("Ratio() = %v, want a positive figure among the passes' %v", r, sp.Ratios)
+	}
+}
+
+// TestPipelineRatio takes the median of the passes' ratios, and the ratio
+// of the medians when there are none.
+func TestPipelineRatio(t *testing.T) {
+	for _, c := range []struct {
+		sp   matchbench.PipelineSpeed
+		want float64
+	}{
+		{matchbench.PipelineSpeed{Pipeline: 4 * time.Second, ParseOnly: 2 * time.Second, Ratios: []float64{0.6, 0.4, 0.5}}, 0.5},
+		{matchbench.PipelineSpeed{Pipeline: 4 * time.Second, ParseOnly: 2 * time.Second, Ratios: []float64{0.7, 0.4, 0.6, 0.5}}, 0.55},
+		{matchbench.PipelineSpeed{Pipeline: 4 * time.Second, ParseOnly: time.Second}, 0.25},
+	} {
+		if got := c.sp.Ratio(); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("%+v.Ratio() = %v, want %v", c.sp, got, c.want)
+		}
 	}
 }
 
