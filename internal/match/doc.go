@@ -126,7 +126,7 @@
 // Handling the reports is the rest of a scan's time. Matcher.Pass runs the
 // automaton pass alone (every report counted, none handled), and the same
 // section of make bench-match times it against Find in turns. On the corpus
-// text the whole set's pass took about two thirds of its scan's time (0.61
+// text the whole set's pass took about two thirds of its scan's time (0.59
 // to 0.70) in every run on two hosts, so the reports take a third; the
 // literals' pass took about nine tenths of theirs. On a 2 GHz Zen 1 host
 // the whole set's pass ran at 819 to 961 MB/s, so its scan stayed under
@@ -134,7 +134,7 @@
 // Zen 5 host (48 KB of first-level cache) the pass ran at 1,168 to 2,481
 // MB/s and the scan at 772 to 1,621 MB/s; the spread is the host's, whose
 // speed changed by up to half within minutes (Hyperscan's on the same set
-// too, 212 to 299 MB/s).
+// too, 212 to 314 MB/s).
 //
 // # Concurrency
 //
