@@ -62,10 +62,10 @@
 // are read from, they take their turns in rounds spread over the run (at
 // its start, after the automaton section, after the pipeline's; Pool), and
 // the table gives the median of all the rounds' passes beside each round's
-// own: on a shared host a slow stretch can last longer than a round. Run the command with GOMAXPROCS=1 (as make bench-match does) for one
-// core. On a shared host timings drift with the load, so
-// command matchcost (make bench-match-cost) also counts the matcher under
-// cachegrind: ParseCachegrind reads the counts, CacheCounts.Cost weighs
-// them. The package does not tune or change the matcher; it only measures
-// it.
+// own: on a shared host a slow stretch can last longer than a round. Run
+// the command with GOMAXPROCS=1 (as make bench-match does) for one core.
+// On a shared host timings drift with the load, so command matchcost (make
+// bench-match-cost) also counts the matcher under cachegrind:
+// ParseCachegrind reads the counts, CacheCounts.Cost weighs them. The
+// package does not tune or change the matcher; it only measures it.
 package matchbench

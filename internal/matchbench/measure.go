@@ -1,7 +1,6 @@
 package matchbench
 
 import (
-	"cmp"
 	"runtime"
 	"slices"
 	"testing"
@@ -69,14 +68,13 @@ func (s Speed) MBps() float64 {
 	return float64(s.Bytes) * float64(max(s.Reps, 1)) / 1e6 / d.Seconds()
 }
 
-// Median returns the median of ds (the mean of the middle two when there
+// Median returns the median of xs (the mean of the middle two when there
 // is an even number), or 0 for none.
-func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
+func Median[T ~int64 | ~float64](xs []T) T {
+	if len(xs) == 0 {
 		return 0
 	}
-	s := slices.Clone(ds)
-	slices.SortFunc(s, cmp.Compare)
+	s := slices.Sorted(slices.Values(xs))
 	if n := len(s); n%2 == 0 {
 		return (s[n/2-1] + s[n/2]) / 2
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"time"
 
 	"golang.org/x/net/html"
@@ -48,11 +47,7 @@ func (p PipelineSpeed) Ratio() float64 {
 	if len(p.Ratios) == 0 {
 		return p.ParseOnly.Seconds() / p.Pipeline.Seconds()
 	}
-	r := slices.Sorted(slices.Values(p.Ratios))
-	if n := len(r); n%2 == 0 {
-		return (r[n/2-1] + r[n/2]) / 2
-	}
-	return r[len(r)/2]
+	return Median(p.Ratios)
 }
 
 // Pipeline is the static pipeline set up over the pages the scanner
