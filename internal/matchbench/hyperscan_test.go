@@ -9,6 +9,7 @@ import (
 
 	"github.com/scamscope/scamscope/internal/match"
 	"github.com/scamscope/scamscope/internal/matchbench"
+	"github.com/scamscope/scamscope/internal/textnorm"
 )
 
 // TestHyperscanRefusesSome checks that a pattern Hyperscan cannot read (the
@@ -35,7 +36,8 @@ func TestHyperscanRefusesSome(t *testing.T) {
 }
 
 // TestHyperscanAgreesOnGenerated runs Hyperscan and the matcher on texts
-// made of the generated patterns' own words.
+// made of the generated patterns' own words, in matching form (the
+// project's matcher is compiled for it: NewProject).
 func TestHyperscanAgreesOnGenerated(t *testing.T) {
 	ps := matchbench.Generate(300, 9, []string{"alerte", "ошибка"})
 	var texts [][]byte
@@ -46,8 +48,9 @@ func TestHyperscanAgreesOnGenerated(t *testing.T) {
 			b.WriteString(p.Literal)
 			b.WriteString(" 1234 ")
 		}
-		texts = append(texts, []byte(b.String()))
-		names = append(names, b.String())
+		text := textnorm.Normalize(b.String())
+		texts = append(texts, []byte(text))
+		names = append(names, text)
 	}
 	proj, err := matchbench.NewProject(ps)
 	if err != nil {
